@@ -1,0 +1,177 @@
+"""The command line: resolve options, call the core, render. The only module that imports click."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from triage import __version__, render
+from triage.config import ConfigDirs
+from triage.errors import ExitCode, TriageError
+from triage.models import Paper
+from triage.output import open_output
+from triage.parse import FORMATS, ParseOptions
+from triage.pipeline import RunReport, iter_papers
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    """Options of the `triage` group that every command sees."""
+
+    def __init__(self, config: str | None, quiet: bool) -> None:
+        self.config = config
+        self.quiet = quiet
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+        self.warnings = 0
+
+    def dirs(self) -> ConfigDirs:
+        return ConfigDirs.from_env(self.config)
+
+    def warn(self, message: str) -> None:
+        self.warnings += 1
+        self.err.print(f"triage: warning: {render.safe_text(message)}")
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(render.safe_text(message))
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def input_options(func: F) -> F:
+    """`--input-format` and `--date`, shared by every command that reads dumps."""
+    func = click.option(
+        "--input-format",
+        type=click.Choice(FORMATS),
+        help="Format of the dumps (detected when omitted).",
+    )(func)
+    func = click.option(
+        "--date",
+        "ref_date",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help="Year for date lines without one, e.g. 2025-05-07 (else a date in the file name, else today).",
+    )(func)
+    return click.option(
+        "--strict", is_flag=True, help="Exit 1 when any record is skipped or a file is refused."
+    )(func)
+
+
+def output_option(func: F) -> F:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write here (atomically) instead of stdout.",
+    )(func)
+
+
+def run_exit(state: State, report: RunReport, strict: bool) -> None:
+    """Exit code for a run: 1 when files were refused or, under --strict, anything was skipped."""
+    if report.failed or (strict and (report.skipped or report.empty)):
+        sys.exit(ExitCode.DATA_ERROR)
+
+
+def read_papers(
+    state: State,
+    inputs: Iterable[str],
+    input_format: str | None,
+    ref_date: dt.datetime | None,
+    report: RunReport,
+) -> Iterable[Paper]:
+    options = ParseOptions.load(state.dirs(), input_format, ref_date.date() if ref_date else None)
+    return iter_papers(inputs, options, report, state.warn)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="triage")
+@click.option(
+    "--config",
+    envvar="TRIAGE_CONFIG",
+    type=click.Path(file_okay=False),
+    help="Folder of YAML files overriding the shipped defaults [env: TRIAGE_CONFIG].",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary lines on stderr.")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, quiet: bool) -> None:
+    """Turn ML paper listings into a short, ranked, explainable list.
+
+    \b
+    Example:
+      triage parse data/hf-papers-sample.txt --format jsonl | head -1
+    """
+    ctx.obj = State(config, quiet)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@input_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "jsonl"]),
+    help="Output format [default: table on a terminal, else jsonl].",
+)
+@output_option
+@pass_state
+def parse(
+    state: State,
+    files: tuple[str, ...],
+    input_format: str | None,
+    ref_date: dt.datetime | None,
+    strict: bool,
+    fmt: str | None,
+    output: str | None,
+) -> None:
+    """Parse dumps into Paper records (JSONL), with no classification and no database.
+
+    FILES are dumps, folders of dumps or `-` for stdin.
+
+    \b
+    Examples:
+      triage parse data/hf-papers-sample.txt --format jsonl -o papers.jsonl
+      triage parse --input-format hf-page --date 2025-05-07 page.txt
+    """
+    report = RunReport()
+    papers = read_papers(state, files, input_format, ref_date, report)
+    fmt = fmt or ("table" if output is None and sys.stdout.isatty() else "jsonl")
+    with open_output(output) as out:
+        if fmt == "table":
+            render.paper_table(list(papers), out)
+        else:
+            for paper in papers:
+                out.write(paper.model_dump_json(exclude_none=False) + "\n")
+    state.info(report.summary())
+    run_exit(state, report, strict)
+
+
+def _guard(func: Callable[[], None]) -> Callable[[], None]:
+    @functools.wraps(func)
+    def wrapper() -> None:
+        try:
+            func()
+        except TriageError as exc:
+            Console(stderr=True, highlight=False, soft_wrap=True).print(
+                f"triage: error: {render.safe_text(str(exc))}"
+            )
+            sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(ExitCode.OK)
+        except KeyboardInterrupt:
+            sys.exit(130)
+
+    return wrapper
+
+
+@_guard
+def main() -> None:
+    """Entry point of the `triage` command."""
+    cli.main(prog_name="triage", standalone_mode=True)

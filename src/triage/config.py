@@ -1,0 +1,113 @@
+"""YAML configuration: shipped defaults, user overrides, and errors that name file, line and key."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from triage.errors import ConfigError
+
+ENV_CONFIG = "TRIAGE_CONFIG"
+M = TypeVar("M", bound=BaseModel)
+
+
+def shipped_dir(name: str) -> Path:
+    """A folder of the package's own files: inside an installed wheel, else the source checkout."""
+    installed = Path(__file__).parent / name
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / name
+
+
+def sample_dump() -> Path:
+    """The bundled sample dump (a saved Hugging Face papers page, 122 papers)."""
+    return shipped_dir("data") / "hf-papers-sample.txt"
+
+
+@dataclass(frozen=True)
+class ConfigDirs:
+    """Where YAML is looked up: the user's folder first (if any), then the shipped defaults."""
+
+    user: Path | None = None
+
+    @classmethod
+    def from_env(cls, user: str | Path | None = None) -> ConfigDirs:
+        chosen = user if user is not None else os.environ.get(ENV_CONFIG) or None
+        if chosen is not None and not Path(chosen).is_dir():
+            raise ConfigError(f"config folder {chosen} does not exist: create it or fix --config")
+        return cls(Path(chosen) if chosen is not None else None)
+
+    def find(self, filename: str) -> Path:
+        if self.user is not None and (self.user / filename).is_file():
+            return self.user / filename
+        return shipped_dir("configs") / filename
+
+    def default(self, filename: str) -> Path:
+        return shipped_dir("configs") / filename
+
+
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Parse a YAML file into data and its node tree (kept to map errors back to lines)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise ConfigError(f"{path}:{line}: invalid YAML: {exc.problem}") from exc
+    return data, node
+
+
+def line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int:
+    """The 1-based line of the deepest node that `loc` (a pydantic error location) reaches."""
+    line = node.start_mark.line + 1 if node is not None else 0
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = [v for k, v in node.value if k.value == key]
+            if not match:
+                keys = [k for k, _ in node.value if k.value == key]
+                return keys[0].start_mark.line + 1 if keys else line
+            node = match[0]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def format_loc(loc: Sequence[int | str]) -> str:
+    """`("rules", 3, "any")` -> `rules[3].any`."""
+    out = ""
+    for key in loc:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+def validate(model: type[M], data: Any, path: Path, node: yaml.Node | None) -> M:
+    """Validate YAML data against a model; the first error names file:line, key and the fix."""
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [part for part in err["loc"] if isinstance(part, int | str)]
+        line = line_of(node, loc)
+        what = (
+            "unknown key (check the spelling)" if err["type"] == "extra_forbidden" else err["msg"]
+        )
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"{path}:{line}: {format_loc(loc) or 'top level'}: {what}{more}") from exc
+
+
+def load_model(model: type[M], path: Path) -> M:
+    data, node = read_yaml(path)
+    return validate(model, data, path, node)

@@ -1,0 +1,85 @@
+"""Typed records that flow through the pipeline: Paper, Skipped, tags and their evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+InputFormat = Literal[
+    "hf-page", "hf-api", "arxiv-snapshot", "arxiv-email", "markdown", "triage-jsonl"
+]
+
+
+class SourceRef(BaseModel):
+    """Where a record came from: the file, its format and the line (or record index) inside it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    format: str
+    line: int | None = None
+    index: int | None = None
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+class Paper(BaseModel):
+    """One paper as parsed from a dump, whitespace-normalised and with cleaned URLs."""
+
+    id: str
+    title: str
+    abstract: str = ""
+    published: dt.date | None = None
+    authors: list[str] = Field(default_factory=list)
+    arxiv_id: str | None = None
+    urls: list[str] = Field(default_factory=list)
+    source: SourceRef
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class Skipped(BaseModel):
+    """A record that could not be parsed, with the reason and where it stands."""
+
+    reason: str
+    source: SourceRef
+
+    def message(self) -> str:
+        return f"{self.source.where()}: skipped: {self.reason}"
+
+
+class Evidence(BaseModel):
+    """One match that counted towards a tag: the rule, the text it matched and where."""
+
+    rule: str
+    text: str
+    field: str
+    offset: int
+    weight: float
+
+
+class Tag(BaseModel):
+    """A tag assigned to a paper, with its score and the evidence behind it."""
+
+    facet: str
+    id: str
+    score: float
+    evidence: list[Evidence] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.facet}:{self.id}"
+
+
+class TaggedPaper(BaseModel):
+    """A Paper with its tags, code availability and links, as `classify` returns it."""
+
+    paper: Paper
+    tags: list[Tag]
+    code_url: str | None = None
+    project_url: str | None = None
+
+    def tag_ids(self, facet: str) -> list[str]:
+        return [t.id for t in self.tags if t.facet == facet]

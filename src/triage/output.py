@@ -1,0 +1,40 @@
+"""Writing results: atomic `-o` files, and text made safe for terminals and tables."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from rich.markup import escape
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_text(text: str) -> str:
+    """Scraped text as inert terminal text: no control or bidi characters, no rich markup."""
+    return escape(_UNSAFE.sub(" ", text))
+
+
+@contextlib.contextmanager
+def open_output(path: str | Path | None) -> Iterator[TextIO]:
+    """stdout for None or `-`; otherwise a temp file beside `path`, renamed over it on success."""
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

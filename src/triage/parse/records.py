@@ -1,0 +1,68 @@
+"""Building validated Paper records from raw fields; a bad record becomes Skipped, never raises."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from triage.models import Paper, Skipped, SourceRef
+from triage.text import clean_text, extract_urls, normalise_arxiv_id, paper_id
+
+MAX_TITLE = 600
+
+
+@dataclass
+class ParseContext:
+    """What every parser needs besides the text: the file name, format and reference date."""
+
+    file: str
+    format: str
+    reference: dt.date
+    explicit_date: bool
+    boilerplate: frozenset[str] = field(default_factory=frozenset)
+    ui_patterns: tuple[Any, ...] = ()
+
+    def where(self, line: int | None = None, index: int | None = None) -> SourceRef:
+        return SourceRef(file=self.file, format=self.format, line=line, index=index)
+
+    def skip(self, reason: str, line: int | None = None, index: int | None = None) -> Skipped:
+        return Skipped(reason=reason, source=self.where(line, index))
+
+
+def make_paper(
+    ctx: ParseContext,
+    title: str,
+    abstract: str,
+    *,
+    line: int | None = None,
+    index: int | None = None,
+    arxiv_id: str | None = None,
+    published: dt.date | None = None,
+    authors: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Paper | Skipped:
+    """A Paper from raw text fields, or Skipped with the reason when they cannot make one."""
+    title = clean_text(title or "")
+    abstract = clean_text(abstract or "")
+    if not title:
+        return ctx.skip("record has no title", line, index)
+    if len(title) > MAX_TITLE:
+        return ctx.skip(f"title is {len(title)} characters long; not a paper title", line, index)
+    arxiv = normalise_arxiv_id(arxiv_id)
+    try:
+        return Paper(
+            id=paper_id(arxiv, title),
+            title=title,
+            abstract=abstract,
+            published=published,
+            authors=[clean_text(a) for a in authors or [] if clean_text(a)],
+            arxiv_id=arxiv,
+            urls=extract_urls(abstract),
+            source=ctx.where(line, index),
+            extra=extra or {},
+        )
+    except ValidationError as exc:
+        return ctx.skip(f"invalid record: {exc.errors()[0]['msg']}", line, index)

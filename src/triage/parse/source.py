@@ -1,0 +1,71 @@
+"""Opening dumps: refuse binary or unreadable files up front, then stream decoded lines."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from triage.errors import InputError
+
+HEAD_BYTES = 64 * 1024
+STDIN = "-"
+
+
+@dataclass
+class Dump:
+    """A dump opened for parsing: its display name, the first bytes decoded, and its lines."""
+
+    name: str
+    head: str
+    _path: Path | None
+    _data: bytes | None = None
+
+    def lines(self) -> Iterator[str]:
+        """Decoded lines without line endings: CRLF/CR handled, BOM dropped, bad bytes replaced."""
+        raw: io.BufferedIOBase
+        raw = io.BytesIO(self._data or b"") if self._path is None else self._path.open("rb")
+        with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=None) as text:
+            for line in text:
+                yield line.rstrip("\n")
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    if not head:
+        return False
+    text = head.decode("utf-8", errors="replace")
+    bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\r\n\t\f"))
+    return bad / len(text) > 0.10
+
+
+def open_dump(name: str | Path) -> Dump:
+    """Open a file (or `-` for stdin); raise InputError naming it if it is not a readable text dump."""
+    if str(name) == STDIN:
+        data = sys.stdin.buffer.read()
+        dump = Dump("<stdin>", "", None, data)
+        head = data[:HEAD_BYTES]
+    else:
+        path = Path(name)
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(HEAD_BYTES)
+        except IsADirectoryError:
+            raise InputError(f"{path}: is a folder; give the dump files inside it") from None
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file; check the path") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}; check permissions") from None
+        dump = Dump(str(path), "", path)
+    if _looks_binary(head):
+        raise InputError(
+            f"{dump.name}: not a text dump (binary content); give a text, JSON or JSONL file"
+        )
+    dump.head = head.decode("utf-8-sig", errors="replace")
+    return dump

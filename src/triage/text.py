@@ -1,0 +1,80 @@
+"""Text normalisation shared by every parser: whitespace, entities, URLs and stable title keys."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+# Unicode spaces (NBSP, thin space, ideographic space...) and line/paragraph separators.
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+# C0/C1 control characters and the escape character: never let them through to a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?'\"*>]"
+_ARXIV_ID = re.compile(
+    r"^(?:arxiv:)?\s*([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?$", re.I
+)
+
+
+def clean_text(text: str) -> str:
+    """Decode HTML entities, drop control characters and collapse all whitespace to single spaces."""
+    if "&" in text:
+        text = html.unescape(text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def strip_url(url: str) -> str:
+    """Remove trailing punctuation and unbalanced closing brackets that prose glued to a URL."""
+    while url:
+        last = url[-1]
+        if last in _URL_TRAILING or (last == ")" and url.count("(") < url.count(")")) or (last == "}" and url.count("{") < url.count("}")):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def extract_urls(text: str) -> list[str]:
+    """Every URL in the text, cleaned, in order of appearance, without duplicates.
+
+    LaTeX leaves `\\url{...}` and `link{link}` wrappers in scraped abstracts; the braces split
+    one raw match into its parts so `.../main{https://.../main}.` yields the URL once.
+    """
+    found: list[str] = []
+    for raw in _URL.findall(text):
+        for part in re.split(r"[{}]", raw):
+            url = strip_url(part)
+            if not re.match(r"(?:https?://|www\.)[^/.]+\.", url, re.I):
+                continue
+            if url.lower().startswith("www."):
+                url = "https://" + url
+            if url not in found:
+                found.append(url)
+    return found
+
+
+def title_key(title: str) -> str:
+    """A key equal for titles that differ only in case, accents, punctuation, dashes or spacing."""
+    text = unicodedata.normalize("NFKD", html.unescape(title))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = re.sub(r"[\W_]+", " ", text)
+    return " ".join(text.split())
+
+
+def normalise_arxiv_id(raw: str | None) -> str | None:
+    """`arXiv:2401.01234v2` -> `2401.01234`; None for anything that is not an arXiv id."""
+    if not raw:
+        return None
+    match = _ARXIV_ID.match(raw.strip())
+    return match.group(1) if match else None
+
+
+def paper_id(arxiv_id: str | None, title: str) -> str:
+    """The stable id: the arXiv id when known, else a short hash of the normalised title."""
+    if arxiv_id:
+        return arxiv_id
+    digest = hashlib.blake2b(title_key(title).encode(), digest_size=6).hexdigest()
+    return f"t{digest}"
