@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 
 from triage import __version__, render
+from triage.classify import load_classifier
+from triage.classify.evaluate import evaluate, gold_as_papers, read_gold
+from triage.export import write_tagged
 from triage.config import ConfigDirs
 from triage.errors import ExitCode, TriageError
 from triage.models import Paper
@@ -149,6 +154,69 @@ def parse(
             for paper in papers:
                 out.write(paper.model_dump_json(exclude_none=False) + "\n")
     state.info(report.summary())
+    run_exit(state, report, strict)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@input_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]), default="jsonl", show_default=True,
+              help="Output format.")
+@output_option
+@pass_state
+def classify(state: State, files: tuple[str, ...], input_format: str | None, ref_date: dt.datetime | None,
+             strict: bool, fmt: str, output: str | None) -> None:
+    """Parse and tag dumps to stdout, with no database.
+
+    Each record carries its tags per facet, code_url / project_url, and the evidence behind
+    every tag (rule ids, matched text, field, offset, score).
+
+    \b
+    Examples:
+      triage classify data/hf-papers-sample.txt | jq -c '{title, tags}'
+      triage classify dumps/ --format md -o today.md
+    """
+    engine = load_classifier(state.dirs())
+    report = RunReport()
+    papers = read_papers(state, files, input_format, ref_date, report)
+    with open_output(output) as out:
+        write_tagged(fmt, (engine.classify(p) for p in papers), out)
+    state.info(report.summary())
+    run_exit(state, report, strict)
+
+
+@cli.command("eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dump", "dumps", multiple=True, help="Dump(s) holding the gold papers' abstracts (repeatable).")
+@input_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--worst", default=10, show_default=True, help="How many false positives / negatives to show.")
+@pass_state
+def eval_command(state: State, gold: str, dumps: tuple[str, ...], input_format: str | None,
+                 ref_date: dt.datetime | None, strict: bool, fmt: str, worst: int) -> None:
+    """Precision, recall and F1 of the rules against hand-labelled papers.
+
+    GOLD is JSONL: {"title": ..., "tags": {"domain": [...], "method": [...], ...}}; the papers
+    come from --dump files, or from an "abstract" key on each gold line.
+
+    \b
+    Example:
+      triage eval tests/data/gold-sample.jsonl --dump data/hf-papers-sample.txt
+    """
+    engine = load_classifier(state.dirs())
+    gold_papers = read_gold(Path(gold))
+    report = RunReport()
+    if dumps:
+        papers: Iterable[Paper] = read_papers(state, dumps, input_format, ref_date, report)
+    else:
+        papers = gold_as_papers(gold_papers, gold)
+    result = evaluate(gold_papers, (engine.classify(p) for p in papers), engine.taxonomy.facets.keys() | {"code"})
+    if result.unmatched:
+        state.warn(f"{len(result.unmatched)} gold papers not found in the dumps, e.g. {result.unmatched[0]!r}")
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        render.eval_report(result, worst, sys.stdout)
     run_exit(state, report, strict)
 
 

@@ -93,19 +93,22 @@ def format_loc(loc: Sequence[int | str]) -> str:
     return out
 
 
+def config_error(exc: ValidationError, path: Path, node: yaml.Node | None) -> ConfigError:
+    """The first validation error as one line: file:line, the key's path, and what to fix."""
+    err = exc.errors()[0]
+    loc = [part for part in err["loc"] if isinstance(part, int | str)]
+    what = "unknown key (check the spelling)" if err["type"] == "extra_forbidden" else err["msg"]
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    where = format_loc(loc) or "top level"
+    return ConfigError(f"{path}:{line_of(node, loc)}: {where}: {what}{more}")
+
+
 def validate(model: type[M], data: Any, path: Path, node: yaml.Node | None) -> M:
-    """Validate YAML data against a model; the first error names file:line, key and the fix."""
+    """Validate YAML data against a model; an error names file:line, key and the fix."""
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [part for part in err["loc"] if isinstance(part, int | str)]
-        line = line_of(node, loc)
-        what = (
-            "unknown key (check the spelling)" if err["type"] == "extra_forbidden" else err["msg"]
-        )
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{path}:{line}: {format_loc(loc) or 'top level'}: {what}{more}") from exc
+        raise config_error(exc, path, node) from exc
 
 
 def load_model(model: type[M], path: Path) -> M:

@@ -80,6 +80,21 @@ class TaggedPaper(BaseModel):
     tags: list[Tag]
     code_url: str | None = None
     project_url: str | None = None
+    near: list[Tag] = Field(default_factory=list, exclude=True)  # tags that fell short (for eval)
 
     def tag_ids(self, facet: str) -> list[str]:
         return [t.id for t in self.tags if t.facet == facet]
+
+    def record(self) -> dict[str, Any]:
+        """The flat JSON record: Paper fields, tags per facet, links and evidence per tag."""
+        tags: dict[str, list[str]] = {}
+        for tag in self.tags:
+            tags.setdefault(tag.facet, []).append(tag.id)
+        return {
+            **self.paper.model_dump(mode="json"),
+            "tags": tags,
+            "code_url": self.code_url,
+            "project_url": self.project_url,
+            "scores": {t.key: t.score for t in self.tags},
+            "evidence": {t.key: [e.model_dump(mode="json") for e in t.evidence] for t in self.tags},
+        }

@@ -1,0 +1,91 @@
+"""Code availability: exactly one of available / promised / project-page / none, with the links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from triage.classify.rules import CodeRules
+from triage.models import Evidence, Paper
+
+_HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/?#:]+)", re.I)
+
+
+@dataclass
+class CodeFinding:
+    status: str = "none"
+    code_url: str | None = None
+    project_url: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CodeLinks:
+    """Compiled host rules: which URLs are code repositories, which to ignore, the rest are pages."""
+
+    repo: re.Pattern[str]
+    ignore: re.Pattern[str]
+
+    @classmethod
+    def from_rules(cls, rules: CodeRules) -> CodeLinks:
+        def any_of(items: list[str]) -> re.Pattern[str]:
+            return re.compile("|".join(f"(?:{i})" for i in items) or r"(?!)", re.I)
+
+        return cls(any_of(rules.repo_hosts), any_of(rules.ignore_hosts))
+
+    def split(self, urls: list[str]) -> tuple[list[str], list[str]]:
+        """(repository URLs, project-page URLs), each in order of appearance."""
+        repos: list[str] = []
+        pages: list[str] = []
+        for url in urls:
+            bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.I)
+            if self.ignore.match(bare):
+                continue
+            (repos if self.repo.match(bare) else pages).append(url)
+        return repos, pages
+
+
+def _structured(paper: Paper) -> tuple[str | None, str | None]:
+    repo = paper.extra.get("githubRepo")
+    page = paper.extra.get("projectPage")
+    return (repo if isinstance(repo, str) and repo else None, page if isinstance(page, str) and page else None)
+
+
+def decide_code(
+    paper: Paper,
+    links: CodeLinks,
+    statements: dict[str, list[Evidence]],
+    sentence: Callable[[str, int], int],
+) -> CodeFinding:
+    """Structured fields first, then statements and links.
+
+    A promise ("will be released", "upon acceptance") wins unless code is already there: a repo
+    link or an availability statement in a sentence other than the promise's.
+    """
+    repo_field, page_field = _structured(paper)
+    repos, pages = links.split(paper.urls)
+    found = CodeFinding(code_url=repo_field or (repos[0] if repos else None),
+                        project_url=page_field or (pages[0] if pages else None))
+    available, promised = statements.get("available", []), statements.get("promised", [])
+    if repo_field:
+        found.status = "available"
+        found.evidence = [Evidence(rule="code:structured/githubRepo", text=repo_field, field="githubRepo",
+                                   offset=0, weight=1.0)]
+        return found
+    promise_sentences = {(e.field, sentence(e.field, e.offset)) for e in promised}
+    url_at = paper.abstract.find(found.code_url) if found.code_url else -1
+    repo_sentence = ("abstract", sentence("abstract", url_at)) if url_at >= 0 else None
+    if promised and (repo_sentence in promise_sentences or not (repos or available)):
+        found.status, found.evidence = "promised", promised
+    elif repos or available:
+        found.status = "available"
+        found.evidence = available + [
+            Evidence(rule="code:link/repository", text=url, field="urls", offset=i, weight=1.0)
+            for i, url in enumerate(repos[:1])
+        ]
+    elif found.project_url:
+        found.status = "project-page"
+        found.evidence = [Evidence(rule="code:link/project-page", text=found.project_url, field="urls",
+                                   offset=0, weight=1.0)]
+    return found

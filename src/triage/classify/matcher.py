@@ -1,0 +1,120 @@
+"""Compiling rules once into one RE2 set (every pattern reported, overlaps included) and locators.
+
+Detection runs the RE2 set over each field in a single pass. Only the few patterns that matched
+are then located with Python `re` on lower-cased text, where a literal prefix keeps the search
+fast; that gives the offsets and matched text every piece of evidence carries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import re2
+
+_WORD = re.compile(r"[\w']+|[^\w\s]")
+
+
+def _word_regex(word: str, last: bool) -> str:
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"\w*"
+    escaped = re.escape(word)
+    if not last or not word[-1].isalpha():
+        return escaped
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return re.escape(word[:-1]) + "(?:y|ies)"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return escaped + "(?:es)?"
+    return escaped + "s?"
+
+
+def phrase_regex(phrase: str) -> tuple[str, bool]:
+    """`graph neural network` -> words joined by space, hyphen or nothing, last word plural-aware.
+
+    A trailing `*` makes the last word a prefix (`quantiz*` matches quantized, quantization).
+    Returns the regex (for lower-cased text) and whether it is open-ended (a prefix).
+    """
+    words = phrase.lower().replace("-", " ").split()
+    parts = [_word_regex(w, i == len(words) - 1) for i, w in enumerate(words)]
+    return r"[-\s]?".join(parts), phrase.endswith("*")
+
+
+def acronym_regex(acronym: str) -> tuple[str, bool]:
+    """Case-sensitive acronym with an optional plural: `GNN` matches GNN, GNNs, GNN-based."""
+    return re.escape(acronym) + "s?", False
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One compiled pattern and what it stands for."""
+
+    rule: str  # full rule id, e.g. method:pruning/prune-words
+    facet: str
+    tag: str
+    weight: float
+    fields: frozenset[str]
+    negative: bool
+    lower: bool  # located on lower-cased text (phrases, case-insensitive patterns)
+    locator: re.Pattern[str]
+    bounded: bool = True
+    window: int = 0
+
+
+class PatternSet:
+    """All patterns of a taxonomy in one RE2 set; `match` gives ids, `locate` gives offsets."""
+
+    def __init__(self) -> None:
+        self.patterns: list[Pattern] = []
+        self._sources: list[str] = []
+        self._set: object | None = None
+
+    def add(self, regex: str, *, mode: str, bounded: bool, open_end: bool = False, **meta: object) -> None:
+        """Add a pattern.
+
+        mode `lower`: regex written for lower-cased text, located there (phrases); `exact`:
+        case-sensitive (acronyms); `icase`: a user's regex, case-insensitive on the original.
+        `bounded`: the match starts at a word boundary and, unless `open_end` (a prefix such as
+        `quantiz*`), ends at one. RE2 has no lookaround, so the set pattern takes in the
+        neighbouring character and the locator checks it instead.
+        """
+        flags = "" if mode == "exact" else "(?i)"
+        re_flags = re.IGNORECASE if mode == "icase" else 0
+        source, local = f"(?:{regex})", f"(?:{regex})"
+        if bounded:
+            source = "(?:^|[^\\w])" + source
+            if not open_end:
+                source += "(?:[^\\w]|$)"
+                local += "(?!\\w)"
+        self._sources.append(flags + source)
+        self.patterns.append(
+            Pattern(locator=re.compile(local, re_flags), lower=mode == "lower", bounded=bounded,
+                    **meta)  # type: ignore[arg-type]
+        )
+
+    def compile(self) -> None:
+        options = re2.Options()
+        options.max_mem = 256 << 20
+        search = re2.Set.SearchSet(options)
+        for source in self._sources:
+            search.Add(source)
+        search.Compile()
+        self._set = search
+
+    def match(self, text: str) -> list[int]:
+        """Ids of every pattern that matches anywhere in the text (overlapping ones included)."""
+        if not text or self._set is None:
+            return []
+        found = self._set.Match(text)  # type: ignore[attr-defined]
+        return list(found) if found else []
+
+    def locate(self, index: int, text: str, lowered: str) -> list[tuple[int, int]]:
+        """Start and end of each whole-word occurrence of pattern `index`."""
+        pattern = self.patterns[index]
+        haystack = lowered if pattern.lower else text
+        spans = []
+        for m in pattern.locator.finditer(haystack):
+            start = m.start()
+            if pattern.bounded and start and (haystack[start - 1].isalnum() or haystack[start - 1] == "_"):
+                continue
+            spans.append((start, m.end()))
+        return spans

@@ -1,0 +1,160 @@
+"""The rule schema of `taxonomy.yaml` (validated, extra keys refused) and loading with user overrides.
+
+A user's `taxonomy.yaml` extends the shipped one by default: its facets and tags are merged in
+by id (a tag given again replaces the shipped tag), so adding a tag takes a few lines of YAML.
+`extends: none` starts from an empty taxonomy instead.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from triage.config import ConfigDirs, config_error, read_yaml, validate
+from triage.errors import ConfigError
+
+FieldName = Literal["title", "abstract", "comments"]
+_ID = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Rule(Strict):
+    """Phrases, acronyms or patterns that count towards a tag, with a weight and negative context."""
+
+    id: str = Field(pattern=_ID)
+    phrases: list[str] = []
+    acronyms: list[str] = []
+    patterns: list[str] = []
+    weight: float = 1.0
+    fields: list[FieldName] = ["title", "abstract", "comments"]
+    unless: list[str] = []
+    window: int = Field(default=0, ge=0, le=200)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
+        return patterns
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> Rule:
+        if not (self.phrases or self.acronyms or self.patterns):
+            raise ValueError("a rule needs at least one of phrases, acronyms or patterns")
+        return self
+
+
+class TagDef(Strict):
+    description: str = ""
+    group: str | None = None
+    threshold: float | None = None
+    suppresses: list[str] = []
+    rules: list[Rule] = []
+
+
+class FacetDef(Strict):
+    description: str = ""
+    multiple: bool = True
+    fallback: str | None = None
+    threshold: float = 2.0
+    tags: dict[str, TagDef] = {}
+
+    @model_validator(mode="after")
+    def _fallback_known(self) -> FacetDef:
+        if self.fallback is not None and self.fallback not in self.tags:
+            raise ValueError(f"fallback {self.fallback!r} is not one of this facet's tags")
+        return self
+
+
+class Weights(Strict):
+    title: float = 3.0
+    claim: float = 1.5
+    abstract: float = 1.0
+    comments: float = 1.0
+
+
+class CodeRules(Strict):
+    """How code availability is read from links and statements (facet `code`, exactly one value)."""
+
+    repo_hosts: list[str] = []
+    ignore_hosts: list[str] = []
+    available: list[str] = []
+    promised: list[str] = []
+    project_statement: list[str] = []
+
+
+class Taxonomy(Strict):
+    version: int = 1
+    extends: Literal["default", "none"] = "default"
+    weights: Weights = Weights()
+    claim_cues: list[str] = []
+    facets: dict[str, FacetDef] = {}
+    code: CodeRules = CodeRules()
+
+    @model_validator(mode="after")
+    def _unique_rule_ids(self) -> Taxonomy:
+        for facet, fdef in self.facets.items():
+            for tag, tdef in fdef.tags.items():
+                ids = [r.id for r in tdef.rules]
+                dupes = {i for i in ids if ids.count(i) > 1}
+                if dupes:
+                    raise ValueError(f"{facet}:{tag} repeats rule id {sorted(dupes)[0]!r}")
+        return self
+
+
+def _merge(base: Any, over: Any, depth: int = 0) -> Any:
+    """Overlay user YAML on the shipped YAML: maps merge down to tags, a tag given again replaces."""
+    if not isinstance(base, dict) or not isinstance(over, dict):
+        return over
+    merged = dict(base)
+    for key, value in over.items():
+        # depth 3 is facets.<facet>.tags.<tag>: a user's tag replaces the shipped one whole.
+        replace_whole = depth >= 3
+        merged[key] = value if replace_whole or key not in base else _merge(base[key], value, depth + 1)
+    return merged
+
+
+def _owner(loc: list[int | str], user: tuple[Path, yaml.Node | None] | None,
+           shipped: tuple[Path, yaml.Node | None]) -> tuple[Path, yaml.Node | None]:
+    """The file an error location points into: the user's when the key is written there."""
+    if user is None:
+        return shipped
+    node = user[1]
+    for key in loc:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        found = [v for k, v in node.value if k.value == key]
+        if not found:
+            return shipped
+        node = found[0]
+    return user
+
+
+def load_taxonomy(dirs: ConfigDirs) -> Taxonomy:
+    """The effective taxonomy: shipped defaults, overlaid by the user's file when there is one."""
+    shipped_path = dirs.default("taxonomy.yaml")
+    data, node = read_yaml(shipped_path)
+    user_path = dirs.find("taxonomy.yaml")
+    if user_path == shipped_path:
+        return validate(Taxonomy, data, shipped_path, node)
+    user_data, user_node = read_yaml(user_path)
+    if user_data is not None and not isinstance(user_data, dict):
+        raise ConfigError(f"{user_path}:1: top level: expected a mapping of keys")
+    user_data = user_data or {}
+    merged = user_data if user_data.get("extends") == "none" else _merge(data, user_data)
+    try:
+        return Taxonomy.model_validate(merged)
+    except ValidationError as exc:
+        loc = [p for p in exc.errors()[0]["loc"] if isinstance(p, int | str)]
+        path, where = _owner(loc, (user_path, user_node), (shipped_path, node))
+        raise config_error(exc, path, where) from exc
