@@ -16,9 +16,9 @@ from rich.console import Console
 from triage import __version__, render
 from triage.classify import load_classifier
 from triage.classify.evaluate import evaluate, gold_as_papers, read_gold
-from triage.export import write_tagged
 from triage.config import ConfigDirs
 from triage.errors import ExitCode, TriageError
+from triage.export import write_tagged
 from triage.models import Paper
 from triage.output import open_output
 from triage.parse import FORMATS, ParseOptions
@@ -160,12 +160,25 @@ def parse(
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
 @input_options
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]), default="jsonl", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "md"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format.",
+)
 @output_option
 @pass_state
-def classify(state: State, files: tuple[str, ...], input_format: str | None, ref_date: dt.datetime | None,
-             strict: bool, fmt: str, output: str | None) -> None:
+def classify(
+    state: State,
+    files: tuple[str, ...],
+    input_format: str | None,
+    ref_date: dt.datetime | None,
+    strict: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Parse and tag dumps to stdout, with no database.
 
     Each record carries its tags per facet, code_url / project_url, and the evidence behind
@@ -187,13 +200,30 @@ def classify(state: State, files: tuple[str, ...], input_format: str | None, ref
 
 @cli.command("eval")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dump", "dumps", multiple=True, help="Dump(s) holding the gold papers' abstracts (repeatable).")
+@click.option(
+    "--dump",
+    "dumps",
+    multiple=True,
+    help="Dump(s) holding the gold papers' abstracts (repeatable).",
+)
 @input_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--worst", default=10, show_default=True, help="How many false positives / negatives to show.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--worst", default=10, show_default=True, help="How many false positives / negatives to show."
+)
 @pass_state
-def eval_command(state: State, gold: str, dumps: tuple[str, ...], input_format: str | None,
-                 ref_date: dt.datetime | None, strict: bool, fmt: str, worst: int) -> None:
+def eval_command(
+    state: State,
+    gold: str,
+    dumps: tuple[str, ...],
+    input_format: str | None,
+    ref_date: dt.datetime | None,
+    strict: bool,
+    fmt: str,
+    worst: int,
+) -> None:
     """Precision, recall and F1 of the rules against hand-labelled papers.
 
     GOLD is JSONL: {"title": ..., "tags": {"domain": [...], "method": [...], ...}}; the papers
@@ -210,9 +240,13 @@ def eval_command(state: State, gold: str, dumps: tuple[str, ...], input_format: 
         papers: Iterable[Paper] = read_papers(state, dumps, input_format, ref_date, report)
     else:
         papers = gold_as_papers(gold_papers, gold)
-    result = evaluate(gold_papers, (engine.classify(p) for p in papers), engine.taxonomy.facets.keys() | {"code"})
+    result = evaluate(
+        gold_papers, (engine.classify(p) for p in papers), engine.taxonomy.facets.keys() | {"code"}
+    )
     if result.unmatched:
-        state.warn(f"{len(result.unmatched)} gold papers not found in the dumps, e.g. {result.unmatched[0]!r}")
+        state.warn(
+            f"{len(result.unmatched)} gold papers not found in the dumps, e.g. {result.unmatched[0]!r}"
+        )
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2))
     else:

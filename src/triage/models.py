@@ -41,10 +41,15 @@ class Paper(BaseModel):
 
 
 class Skipped(BaseModel):
-    """A record that could not be parsed, with the reason and where it stands."""
+    """A record that could not be parsed, with the reason and where it stands.
+
+    `expected` marks records a dump legitimately holds without a paper in them (an arXiv digest's
+    replacement notices): reported in the summary, but not a data error under --strict.
+    """
 
     reason: str
     source: SourceRef
+    expected: bool = False
 
     def message(self) -> str:
         return f"{self.source.where()}: skipped: {self.reason}"

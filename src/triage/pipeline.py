@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import glob
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +16,33 @@ from triage.parse import ParseOptions, parse_file
 DUMP_SUFFIXES = {".txt", ".json", ".jsonl", ".md", ".markdown", ".ndjson"}
 
 
+SHOWN_PER_REASON = 3  # skip messages printed per file and reason; the rest are counted
+
+
 @dataclass
 class FileReport:
     name: str
     papers: int = 0
     skipped: int = 0
+    expected: int = 0
     error: str | None = None
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    def note(self, record: Skipped, warn: Callable[[str], None]) -> None:
+        """Count a skipped record; print the first few of each reason, summarise the rest later."""
+        if record.expected:
+            self.expected += 1
+        else:
+            self.skipped += 1
+        reason = re.sub(r"\d[\d.:v]*|'[^']*'", "N", record.reason)
+        self.reasons[reason] += 1
+        if self.reasons[reason] <= SHOWN_PER_REASON:
+            warn(record.message())
+
+    def flush(self, warn: Callable[[str], None]) -> None:
+        for reason, count in self.reasons.items():
+            if count > SHOWN_PER_REASON:
+                warn(f"{self.name}: {count - SHOWN_PER_REASON} more skipped like: {reason}")
 
 
 @dataclass
@@ -37,6 +60,10 @@ class RunReport:
         return sum(f.skipped for f in self.files)
 
     @property
+    def expected(self) -> int:
+        return sum(f.expected for f in self.files)
+
+    @property
     def failed(self) -> list[FileReport]:
         return [f for f in self.files if f.error]
 
@@ -45,14 +72,19 @@ class RunReport:
         return [f for f in self.files if not f.error and f.papers == 0]
 
     def summary(self) -> str:
-        head = f"{self.papers} papers, {self.skipped} skipped"
+        head = _counts(self.papers, self.skipped, self.expected)
         if len(self.files) == 1:
             return f"{head} from {self.files[0].name}"
         parts = [
-            f"{f.name}: {'refused' if f.error else f'{f.papers} papers, {f.skipped} skipped'}"
+            f"{f.name}: {'refused' if f.error else _counts(f.papers, f.skipped, f.expected)}"
             for f in self.files
         ]
         return f"{head} from {len(self.files)} files ({'; '.join(parts)})"
+
+
+def _counts(papers: int, skipped: int, expected: int) -> str:
+    text = f"{papers} papers, {skipped} skipped"
+    return text + (f", {expected} notices without a paper" if expected else "")
 
 
 def expand_inputs(inputs: Iterable[str]) -> list[str]:
@@ -84,8 +116,7 @@ def iter_papers(
         try:
             for record in parse_file(name, options):
                 if isinstance(record, Skipped):
-                    file_report.skipped += 1
-                    warn(record.message())
+                    file_report.note(record, warn)
                 else:
                     file_report.papers += 1
                     yield record
@@ -93,5 +124,6 @@ def iter_papers(
             file_report.error = str(exc)
             warn(str(exc))
             continue
+        file_report.flush(warn)
         if file_report.papers == 0:
             warn(f"no papers found in {file_report.name}")

@@ -53,20 +53,37 @@ def eval_report(report: EvalReport, worst: int, out: TextIO) -> None:
         facets.add_column(column, justify="left" if column == "facet" else "right")
     for facet in report.facets():
         micro = report.facet_micro(facet)
-        facets.add_row(facet, f"{micro.precision:.3f}", f"{micro.recall:.3f}", f"{micro.f1:.3f}",
-                       f"{report.facet_macro(facet):.3f}")
+        facets.add_row(
+            facet,
+            f"{micro.precision:.3f}",
+            f"{micro.recall:.3f}",
+            f"{micro.f1:.3f}",
+            f"{report.facet_macro(facet):.3f}",
+        )
     console.print(facets)
     tags = Table(pad_edge=False)
     for column in ("tag", "tp", "fp", "fn", "P", "R", "F1"):
         tags.add_column(column, justify="left" if column == "tag" else "right")
     for key, c in sorted(report.per_tag.items()):
-        tags.add_row(key, str(c.tp), str(c.fp), str(c.fn), f"{c.precision:.2f}", f"{c.recall:.2f}", f"{c.f1:.2f}")
+        tags.add_row(
+            key,
+            str(c.tp),
+            str(c.fp),
+            str(c.fn),
+            f"{c.precision:.2f}",
+            f"{c.recall:.2f}",
+            f"{c.f1:.2f}",
+        )
     console.print(tags)
     for kind, label in (("fp", "false positives"), ("fn", "false negatives")):
-        mistakes = sorted((m for m in report.mistakes if m.kind == kind), key=lambda m: (-m.score if kind == "fp"
-                          else m.score, m.tag, m.title))[:worst]
+        mistakes = sorted(
+            (m for m in report.mistakes if m.kind == kind),
+            key=lambda m: (-m.score if kind == "fp" else m.score, m.tag, m.title),
+        )[:worst]
         console.print(f"\n[bold]worst {label}[/bold]" if mistakes else "")
         for m in mistakes:
             evidence = "; ".join(m.evidence[:4]) or "no evidence"
-            console.print(f"  {safe_text(m.tag)}  score {m.score:g}  {safe_text(m.title[:90])}\n"
-                          f"      {safe_text(evidence)}")
+            console.print(
+                f"  {safe_text(m.tag)}  score {m.score:g}  {safe_text(m.title[:90])}\n"
+                f"      {safe_text(evidence)}"
+            )

@@ -30,7 +30,11 @@ def strip_url(url: str) -> str:
     """Remove trailing punctuation and unbalanced closing brackets that prose glued to a URL."""
     while url:
         last = url[-1]
-        if last in _URL_TRAILING or (last == ")" and url.count("(") < url.count(")")) or (last == "}" and url.count("{") < url.count("}")):
+        if (
+            last in _URL_TRAILING
+            or (last == ")" and url.count("(") < url.count(")"))
+            or (last == "}" and url.count("{") < url.count("}"))
+        ):
             url = url[:-1]
         else:
             break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from triage.classify.matcher import PatternSet, acronym_regex, phrase_regex
 from triage.classify.rules import Rule, Taxonomy
 
@@ -11,8 +13,14 @@ CODE = "_code"
 
 def _add_rule(patterns: PatternSet, facet: str, tag: str, rule: Rule) -> None:
     rule_id = f"{facet}:{tag}/{rule.id}"
-    meta = {"rule": rule_id, "facet": facet, "tag": tag, "weight": rule.weight,
-            "fields": frozenset(rule.fields), "window": rule.window}
+    meta: dict[str, Any] = {
+        "rule": rule_id,
+        "facet": facet,
+        "tag": tag,
+        "weight": rule.weight,
+        "fields": frozenset(rule.fields),
+        "window": rule.window,
+    }
     for phrase in rule.phrases:
         regex, open_end = phrase_regex(phrase)
         patterns.add(regex, mode="lower", bounded=True, open_end=open_end, negative=False, **meta)
@@ -28,9 +36,17 @@ def _add_rule(patterns: PatternSet, facet: str, tag: str, rule: Rule) -> None:
 
 def _add_special(patterns: PatternSet, facet: str, tag: str, regexes: list[str]) -> None:
     for n, regex in enumerate(regexes):
-        patterns.add(regex, mode="icase", bounded=False, negative=False, rule=f"{facet}:{tag}/{n}",
-                     facet=facet, tag=tag, weight=1.0,
-                     fields=frozenset({"title", "abstract", "comments"}))
+        patterns.add(
+            regex,
+            mode="icase",
+            bounded=False,
+            negative=False,
+            rule=f"{facet}:{tag}/{n}",
+            facet=facet,
+            tag=tag,
+            weight=1.0,
+            fields=frozenset({"title", "abstract", "comments"}),
+        )
 
 
 def compile_taxonomy(taxonomy: Taxonomy) -> PatternSet:
@@ -42,8 +58,18 @@ def compile_taxonomy(taxonomy: Taxonomy) -> PatternSet:
                 _add_rule(patterns, facet, tag, rule)
     for cue in taxonomy.claim_cues:
         regex, open_end = phrase_regex(cue)
-        patterns.add(regex, mode="lower", bounded=True, open_end=open_end, negative=False, rule=f"{CUE}/{cue}",
-                     facet=CUE, tag="claim", weight=1.0, fields=frozenset({"abstract"}))
+        patterns.add(
+            regex,
+            mode="lower",
+            bounded=True,
+            open_end=open_end,
+            negative=False,
+            rule=f"{CUE}/{cue}",
+            facet=CUE,
+            tag="claim",
+            weight=1.0,
+            fields=frozenset({"abstract"}),
+        )
     code = taxonomy.code
     _add_special(patterns, CODE, "available", code.available)
     _add_special(patterns, CODE, "promised", code.promised)

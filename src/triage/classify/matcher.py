@@ -87,8 +87,7 @@ class PatternSet:
                 local += "(?!\\w)"
         self._sources.append(flags + source)
         self.patterns.append(
-            Pattern(locator=re.compile(local, re_flags), lower=mode == "lower", bounded=bounded,
-                    **meta)  # type: ignore[arg-type]
+            Pattern(locator=re.compile(local, re_flags), lower=mode == "lower", bounded=bounded, **meta)  # type: ignore[arg-type]
         )
 
     def compile(self) -> None:

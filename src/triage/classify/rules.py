@@ -120,12 +120,17 @@ def _merge(base: Any, over: Any, depth: int = 0) -> Any:
     for key, value in over.items():
         # depth 3 is facets.<facet>.tags.<tag>: a user's tag replaces the shipped one whole.
         replace_whole = depth >= 3
-        merged[key] = value if replace_whole or key not in base else _merge(base[key], value, depth + 1)
+        merged[key] = (
+            value if replace_whole or key not in base else _merge(base[key], value, depth + 1)
+        )
     return merged
 
 
-def _owner(loc: list[int | str], user: tuple[Path, yaml.Node | None] | None,
-           shipped: tuple[Path, yaml.Node | None]) -> tuple[Path, yaml.Node | None]:
+def _owner(
+    loc: list[int | str],
+    user: tuple[Path, yaml.Node | None] | None,
+    shipped: tuple[Path, yaml.Node | None],
+) -> tuple[Path, yaml.Node | None]:
     """The file an error location points into: the user's when the key is written there."""
     if user is None:
         return shipped

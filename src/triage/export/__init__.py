@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
+from triage.export.base import Writer
 from triage.export.csvfile import CsvWriter
 from triage.export.jsonl import JsonlWriter
 from triage.export.markdown import MarkdownWriter
-from triage.export.base import Writer
 from triage.models import TaggedPaper
 
 WRITERS: dict[str, type[Writer]] = {"jsonl": JsonlWriter, "csv": CsvWriter, "md": MarkdownWriter}

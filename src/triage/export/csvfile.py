@@ -7,7 +7,18 @@ import csv
 from triage.export.base import Writer, joined
 from triage.models import TaggedPaper
 
-COLUMNS = ["id", "title", "published", "domain", "method", "kind", "code", "code_url", "project_url", "source"]
+COLUMNS = [
+    "id",
+    "title",
+    "published",
+    "domain",
+    "method",
+    "kind",
+    "code",
+    "code_url",
+    "project_url",
+    "source",
+]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -23,7 +34,16 @@ class CsvWriter(Writer):
 
     def write(self, paper: TaggedPaper) -> None:
         p = paper.paper
-        row = [p.id, p.title, p.published.isoformat() if p.published else "",
-               joined(paper, "domain"), joined(paper, "method"), joined(paper, "kind"), joined(paper, "code"),
-               paper.code_url or "", paper.project_url or "", p.source.where()]
+        row = [
+            p.id,
+            p.title,
+            p.published.isoformat() if p.published else "",
+            joined(paper, "domain"),
+            joined(paper, "method"),
+            joined(paper, "kind"),
+            joined(paper, "code"),
+            paper.code_url or "",
+            paper.project_url or "",
+            p.source.where(),
+        ]
         self.csv.writerow([neutralise(cell) for cell in row])

@@ -31,6 +31,11 @@ class MarkdownWriter(Writer):
     def write(self, paper: TaggedPaper) -> None:
         code = joined(paper, "code")
         link = md_link(code, paper.code_url) or md_link(code, paper.project_url) or code
-        cells = [md_cell(paper.paper.title), joined(paper, "domain"), joined(paper, "method"),
-                 joined(paper, "kind"), link]
+        cells = [
+            md_cell(paper.paper.title),
+            joined(paper, "domain"),
+            joined(paper, "method"),
+            joined(paper, "kind"),
+            link,
+        ]
         self.out.write("| " + " | ".join(cells) + " |\n")

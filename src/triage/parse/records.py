@@ -28,8 +28,15 @@ class ParseContext:
     def where(self, line: int | None = None, index: int | None = None) -> SourceRef:
         return SourceRef(file=self.file, format=self.format, line=line, index=index)
 
-    def skip(self, reason: str, line: int | None = None, index: int | None = None) -> Skipped:
-        return Skipped(reason=reason, source=self.where(line, index))
+    def skip(
+        self,
+        reason: str,
+        line: int | None = None,
+        index: int | None = None,
+        *,
+        expected: bool = False,
+    ) -> Skipped:
+        return Skipped(reason=reason, source=self.where(line, index), expected=expected)
 
 
 def make_paper(

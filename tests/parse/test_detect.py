@@ -1,0 +1,52 @@
+"""Format detection on every fixture and on the shapes it must tell apart."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES
+
+from triage.parse import detect_format
+from triage.parse.source import open_dump
+
+EXPECTED = {
+    "hfapi-list.json": "hf-api",
+    "hfapi-repr-list.json": "hf-api",
+    "hfapi-dict-wrapper.json": "hf-api",
+    "hfapi-records.jsonl": "hf-api",
+    "arxiv-snapshot.jsonl": "arxiv-snapshot",
+    "arxiv-email-malformed.txt": "arxiv-email",
+    "arxiv-email-sections.txt": "arxiv-email",
+    "md-firecrawl-2026-10-02.md": "markdown",
+    "md-trending-duplicated.md": "markdown",
+    "triage-export-with-tags.jsonl": "triage-jsonl",
+}
+
+
+@pytest.mark.parametrize(("name", "fmt"), sorted(EXPECTED.items()))
+def test_every_fixture_is_detected(name, fmt):
+    dump = open_dump(FIXTURES / name)
+    assert detect_format(dump.name, dump.head) == fmt
+
+
+@pytest.mark.parametrize(
+    ("head", "fmt"),
+    [
+        # one-line files, whatever their name (stdin has none)
+        (
+            '{"id": "t1", "title": "T", "source": {"file": "x", "format": "hf-page"}}\n',
+            "triage-jsonl",
+        ),
+        ('{"paper": {"id": "2401.00001"}, "tags": []}\n', "triage-jsonl"),
+        ('{"paper": {"id": "2401.00001", "title": "T"}}', "hf-api"),
+        ('{"status": "success", "date": "2025-01-10", "count": 0, "data": []}', "hf-api"),
+        ('{"id": "0704.0001", "title": "T", "abstract": "A"}', "arxiv-snapshot"),
+        ("[\n  {\n", "hf-api"),
+    ],
+)
+def test_json_shapes(head, fmt):
+    assert detect_format("<stdin>", head) == fmt
+
+
+def test_markdown_without_the_extension_is_still_markdown():
+    head = (FIXTURES / "md-trending-duplicated.md").read_text()
+    assert detect_format("trending.txt", head) == "markdown"

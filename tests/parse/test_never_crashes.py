@@ -1,0 +1,34 @@
+"""Every parser turns any text into Paper | Skipped records and never raises."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import FIXTURES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage.models import Paper, Skipped
+from triage.parse import FORMATS, ParseOptions, detect_format, parse_text
+
+# Lines of the real fixtures, shuffled and cut, reach far more parser states than random text.
+FIXTURE_LINES = sorted(
+    {line for path in FIXTURES.iterdir() for line in path.read_text().splitlines()}
+)
+lines = st.lists(st.one_of(st.sampled_from(FIXTURE_LINES), st.text(max_size=80)), max_size=60)
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "hf-page"])
+@settings(max_examples=150, deadline=None)
+@given(text=lines.map("\n".join))
+def test_any_text_parses_without_raising(fmt, text):
+    options = ParseOptions(input_format=fmt, date=dt.date(2026, 1, 20))
+    for record in parse_text(text, "dump", options):
+        assert isinstance(record, Paper | Skipped)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=lines.map("\n".join))
+def test_detection_always_names_a_format(text):
+    assert detect_format("dump", text) in FORMATS
