@@ -15,6 +15,7 @@ from rich.console import Console
 
 from triage import __version__, render
 from triage.classify import load_classifier
+from triage.classify.analysis import all_rule_ids, analyse
 from triage.classify.evaluate import evaluate, gold_as_papers, read_gold
 from triage.config import ConfigDirs
 from triage.errors import ExitCode, TriageError
@@ -207,12 +208,8 @@ def classify(
     help="Dump(s) holding the gold papers' abstracts (repeatable).",
 )
 @input_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-@click.option(
-    "--worst", default=10, show_default=True, help="How many false positives / negatives to show."
-)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--worst", default=10, show_default=True, help="How many false positives / negatives to show.")
 @pass_state
 def eval_command(
     state: State,
@@ -251,6 +248,50 @@ def eval_command(
         click.echo(json.dumps(result.as_dict(), indent=2))
     else:
         render.eval_report(result, worst, sys.stdout)
+    run_exit(state, report, strict)
+
+
+@cli.group()
+def rules() -> None:
+    """Validate and analyse the tagging rules."""
+
+
+@rules.command("check")
+@click.argument("corpus", nargs=-1)
+@input_options
+@click.option("--top", default=10, show_default=True, help="How many tag pairs to list.")
+@pass_state
+def rules_check(
+    state: State,
+    corpus: tuple[str, ...],
+    input_format: str | None,
+    ref_date: dt.datetime | None,
+    strict: bool,
+    top: int,
+) -> None:
+    """Validate the taxonomy; over CORPUS dumps, report each rule's coverage, rules that never
+    fire, and the tags that overlap or conflict most.
+
+    \b
+    Examples:
+      triage rules check
+      triage --config my-rules/ rules check data/hf-papers-sample.txt
+    """
+    engine = load_classifier(state.dirs())
+    taxonomy = engine.taxonomy
+    n_rules = len(all_rule_ids(taxonomy))
+    n_tags = sum(len(f.tags) for f in taxonomy.facets.values())
+    click.echo(
+        f"taxonomy ok: {len(taxonomy.facets)} facets, {n_tags} tags, {n_rules} rules, "
+        f"{len(engine.patterns.patterns)} patterns"
+    )
+    if not corpus:
+        return
+    report = RunReport()
+    papers = read_papers(state, corpus, input_format, ref_date, report)
+    stats = analyse((engine.classify(p) for p in papers), taxonomy)
+    render.rule_report(stats, taxonomy, top, sys.stdout)
+    state.info(report.summary())
     run_exit(state, report, strict)
 
 

@@ -9,7 +9,9 @@ from typing import TextIO
 from rich.console import Console
 from rich.table import Table
 
+from triage.classify.analysis import RuleStats
 from triage.classify.evaluate import EvalReport
+from triage.classify.rules import Taxonomy
 from triage.models import Paper
 from triage.output import safe_text
 
@@ -87,3 +89,30 @@ def eval_report(report: EvalReport, worst: int, out: TextIO) -> None:
                 f"  {safe_text(m.tag)}  score {m.score:g}  {safe_text(m.title[:90])}\n"
                 f"      {safe_text(evidence)}"
             )
+
+
+def rule_report(stats: RuleStats, taxonomy: Taxonomy, top: int, out: TextIO) -> None:
+    """Coverage per rule, rules that never fired, and the most overlapping / conflicting tags."""
+    console = console_for(out)
+    coverage = Table(title=f"rule coverage over {stats.papers} papers", pad_edge=False)
+    for column in ("rule", "papers", "coverage", "tag fired"):
+        coverage.add_column(column, justify="left" if column == "rule" else "right")
+    for rule, hits in sorted(stats.rule_hits.items(), key=lambda kv: (-kv[1], kv[0])):
+        share = hits / stats.papers if stats.papers else 0.0
+        coverage.add_row(rule, str(hits), f"{share:.1%}", f"{stats.rule_decisive[rule] / hits:.0%}")
+    console.print(coverage)
+    never = stats.never_fired(taxonomy)
+    console.print(f"\nrules that never fired ({len(never)}): " + (", ".join(never) or "none"))
+    overlap = Table(title="tags that fire together most", pad_edge=False)
+    for column in ("tag", "with", "papers", "jaccard"):
+        overlap.add_column(column, justify="right" if column in ("papers", "jaccard") else "left")
+    for a, b, both, jaccard in stats.overlap(top):
+        overlap.add_row(a, b, str(both), f"{jaccard:.2f}")
+    console.print(overlap)
+    conflicts = stats.conflicts.most_common(top)
+    console.print(
+        "\nconflicts (a tag that passed its threshold but lost to another): "
+        + ("none" if not conflicts else "")
+    )
+    for (winner, loser), count in conflicts:
+        console.print(f"  {loser} lost to {winner} on {count} papers")
