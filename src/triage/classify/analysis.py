@@ -70,8 +70,7 @@ def _count_conflicts(paper: TaggedPaper, taxonomy: Taxonomy, stats: RuleStats) -
         fdef = taxonomy.facets.get(tag.facet)
         if fdef is None:
             continue
-        threshold = fdef.tags[tag.id].threshold if fdef.tags[tag.id].threshold is not None else fdef.threshold
-        if tag.score < threshold:
+        if tag.score < fdef.threshold_of(tag.id):
             continue
         for other in fired:
             if other.split(":", 1)[0] == tag.facet:

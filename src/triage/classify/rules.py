@@ -69,6 +69,11 @@ class FacetDef(Strict):
     threshold: float = 2.0
     tags: dict[str, TagDef] = {}
 
+    def threshold_of(self, tag: str) -> float:
+        """The tag's own threshold, else the facet's."""
+        own = self.tags[tag].threshold
+        return own if own is not None else self.threshold
+
     @model_validator(mode="after")
     def _fallback_known(self) -> FacetDef:
         if self.fallback is not None and self.fallback not in self.tags:
