@@ -49,7 +49,10 @@ class CodeLinks:
 def _structured(paper: Paper) -> tuple[str | None, str | None]:
     repo = paper.extra.get("githubRepo")
     page = paper.extra.get("projectPage")
-    return (repo if isinstance(repo, str) and repo else None, page if isinstance(page, str) and page else None)
+    return (
+        repo if isinstance(repo, str) and repo else None,
+        page if isinstance(page, str) and page else None,
+    )
 
 
 def decide_code(
@@ -61,19 +64,31 @@ def decide_code(
     """Structured fields first, then statements and links.
 
     A promise ("will be released", "upon acceptance") wins unless code is already there: a repo
-    link or an availability statement in a sentence other than the promise's.
+    link or an availability statement in a sentence other than the promise's. Without either, a
+    project-page link (or a "project page: site.github.io" statement) gives project-page.
     """
     repo_field, page_field = _structured(paper)
     repos, pages = links.split(paper.urls)
-    found = CodeFinding(code_url=repo_field or (repos[0] if repos else None),
-                        project_url=page_field or (pages[0] if pages else None))
+    found = CodeFinding(
+        code_url=repo_field or (repos[0] if repos else None),
+        project_url=page_field or (pages[0] if pages else None),
+    )
     available, promised = statements.get("available", []), statements.get("promised", [])
     if repo_field:
         found.status = "available"
-        found.evidence = [Evidence(rule="code:structured/githubRepo", text=repo_field, field="githubRepo",
-                                   offset=0, weight=1.0)]
+        found.evidence = [
+            Evidence(
+                rule="code:structured/githubRepo",
+                text=repo_field,
+                field="githubRepo",
+                offset=0,
+                weight=1.0,
+            )
+        ]
         return found
     promise_sentences = {(e.field, sentence(e.field, e.offset)) for e in promised}
+    # An availability statement inside a promise's sentence ("will be available at ...") is the promise.
+    available = [e for e in available if (e.field, sentence(e.field, e.offset)) not in promise_sentences]
     url_at = paper.abstract.find(found.code_url) if found.code_url else -1
     repo_sentence = ("abstract", sentence("abstract", url_at)) if url_at >= 0 else None
     if promised and (repo_sentence in promise_sentences or not (repos or available)):
@@ -88,4 +103,7 @@ def decide_code(
         found.status = "project-page"
         found.evidence = [Evidence(rule="code:link/project-page", text=found.project_url, field="urls",
                                    offset=0, weight=1.0)]
+    elif statements.get("project"):
+        # "Project page: name.github.io" written without a scheme, so not among the paper's URLs.
+        found.status, found.evidence = "project-page", statements["project"]
     return found

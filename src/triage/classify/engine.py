@@ -4,7 +4,9 @@ Scoring, per tag: each rule found in the title adds `weight x weights.title`; ea
 sentence that mentions the tag adds the best weight found in it, times `weights.claim` when the
 sentence also states the paper's own contribution ("we propose", "this paper"); the comments
 field adds `weight x weights.comments`. A tag fires when its score reaches its threshold, so
-one passing mention in the abstract is not enough.
+one passing mention in the abstract is not enough. A fired tag may suppress others of its facet
+(`suppresses`); a facet that allows one tag keeps the best; a facet with a fallback uses it
+when nothing fired.
 """
 
 from __future__ import annotations
@@ -15,19 +17,11 @@ from dataclasses import dataclass, field
 
 from triage.classify.code import CodeLinks, decide_code
 from triage.classify.compile import CODE, CUE, compile_taxonomy
-from triage.classify.matcher import PatternSet
+from triage.classify.matcher import PatternSet, lower_keep_offsets
 from triage.classify.rules import Taxonomy
 from triage.models import Evidence, Paper, Tag, TaggedPaper
 
 SENTENCE_END = ". "
-
-
-def _lower(text: str) -> str:
-    """Lower-case without changing offsets (a few characters grow when lower-cased)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
 @dataclass
@@ -38,7 +32,11 @@ class _TagScore:
     evidence: list[Evidence] = field(default_factory=list)
 
     def total(self) -> float:
-        return sum(self.title_rules.values()) + sum(self.sentences.values()) + sum(self.comment_rules.values())
+        return (
+            sum(self.title_rules.values())
+            + sum(self.sentences.values())
+            + sum(self.comment_rules.values())
+        )
 
 
 @dataclass
@@ -64,9 +62,17 @@ class Classifier:
             self._scan(name, text, scores, code_statements)
         tags, near = self._decide(scores)
         finding = decide_code(paper, self.links, code_statements, self._sentence_of(fields))
-        tags.append(Tag.model_construct(facet="code", id=finding.status, score=1.0, evidence=finding.evidence))
+        tags.append(
+            Tag.model_construct(
+                facet="code", id=finding.status, score=1.0, evidence=finding.evidence
+            )
+        )
         return TaggedPaper.model_construct(
-            paper=paper, tags=tags, code_url=finding.code_url, project_url=finding.project_url, near=near
+            paper=paper,
+            tags=tags,
+            code_url=finding.code_url,
+            project_url=finding.project_url,
+            near=near,
         )
 
     @staticmethod
@@ -83,34 +89,47 @@ class Classifier:
         scores: dict[tuple[str, str], _TagScore],
         code_statements: dict[str, list[Evidence]],
     ) -> None:
-        ids = self.patterns.match(text)
+        lowered = lower_keep_offsets(text)
+        ids = self.patterns.match(lowered)
         if not ids:
             return
-        lowered = _lower(text)
         patterns = self.patterns.patterns
         negatives: dict[str, list[tuple[int, int]]] = defaultdict(list)
         claims: set[int] = set()
         for i in ids:
             p = patterns[i]
             if p.negative:
-                negatives[p.rule] += [(s - p.window, e + p.window) for s, e in self.patterns.locate(i, text, lowered)]
+                negatives[p.rule] += [
+                    (s - p.window, e + p.window) for s, e in self.patterns.locate(i, text, lowered)
+                ]
             elif p.facet == CUE:
-                claims.update(lowered.count(SENTENCE_END, 0, s) for s, _ in self.patterns.locate(i, text, lowered))
+                claims.update(
+                    lowered.count(SENTENCE_END, 0, s)
+                    for s, _ in self.patterns.locate(i, text, lowered)
+                )
         weights = self.taxonomy.weights
         for i in ids:
             p = patterns[i]
             if p.negative or p.facet == CUE or name not in p.fields:
                 continue
             blocked = negatives.get(p.rule, ())
-            spans = [(s, e) for s, e in self.patterns.locate(i, text, lowered)
-                     if not any(bs <= s and e <= be for bs, be in blocked)]
+            spans = [
+                (s, e)
+                for s, e in self.patterns.locate(i, text, lowered)
+                if not any(bs <= s and e <= be for bs, be in blocked)
+            ]
             if not spans:
                 continue
             if p.facet == CODE:
                 code_statements[p.tag].append(
-                    Evidence.model_construct(rule=f"code:{p.tag}/{p.rule.split('/')[-1]}",
-                                             text=text[spans[0][0]:spans[0][1]], field=name,
-                                             offset=spans[0][0], weight=1.0))
+                    Evidence.model_construct(
+                        rule=f"code:{p.tag}/{p.rule.split('/')[-1]}",
+                        text=text[spans[0][0] : spans[0][1]],
+                        field=name,
+                        offset=spans[0][0],
+                        weight=1.0,
+                    )
+                )
                 continue
             score = scores[(p.facet, p.tag)]
             if name == "title":
@@ -128,8 +147,11 @@ class Classifier:
                         gain = max(gain, value - score.sentences.get(sentence, 0.0))
                         score.sentences[sentence] = value
             s0, e0 = spans[0]
-            score.evidence.append(Evidence.model_construct(
-                rule=p.rule, text=text[s0:e0], field=name, offset=s0, weight=round(gain, 3)))
+            score.evidence.append(
+                Evidence.model_construct(
+                    rule=p.rule, text=text[s0:e0], field=name, offset=s0, weight=round(gain, 3)
+                )
+            )
 
     def _decide(self, scores: dict[tuple[str, str], _TagScore]) -> tuple[list[Tag], list[Tag]]:
         """Tags that pass their thresholds per facet (with fallbacks), and those that fell short."""
@@ -142,7 +164,9 @@ class Classifier:
                 if score is None:
                     continue
                 total = round(score.total(), 3)
-                tag = Tag.model_construct(facet=facet, id=tag_id, score=total, evidence=score.evidence)
+                tag = Tag.model_construct(
+                    facet=facet, id=tag_id, score=total, evidence=score.evidence
+                )
                 threshold = tdef.threshold if tdef.threshold is not None else fdef.threshold
                 (fired if total >= threshold else near).append(tag)
             suppressed = {s for t in fired for s in fdef.tags[t.id].suppresses}

@@ -37,11 +37,20 @@ def read_gold(path: Path) -> list[GoldPaper]:
         try:
             record = json.loads(line)
             tags = {facet: set(ids) for facet, ids in record["tags"].items()}
-            gold.append(GoldPaper(number, record["title"], normalise_arxiv_id(record.get("arxiv_id")),
-                                  tags, record.get("abstract")))
+            gold.append(
+                GoldPaper(
+                    number,
+                    record["title"],
+                    normalise_arxiv_id(record.get("arxiv_id")),
+                    tags,
+                    record.get("abstract"),
+                )
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise InputError(f"{path}:{number}: not a gold line ({exc!s}); expected "
-                             '{"title": ..., "tags": {"domain": [...], ...}}') from exc
+            raise InputError(
+                f"{path}:{number}: not a gold line ({exc!s}); expected "
+                '{"title": ..., "tags": {"domain": [...], ...}}'
+            ) from exc
     return gold
 
 
@@ -99,11 +108,19 @@ class EvalReport:
         return {
             "papers": self.matched,
             "unmatched": self.unmatched,
-            "facets": {f: {"micro_f1": round(self.facet_micro(f).f1, 4), "macro_f1": round(self.facet_macro(f), 4),
-                           "precision": round(self.facet_micro(f).precision, 4),
-                           "recall": round(self.facet_micro(f).recall, 4)} for f in self.facets()},
-            "tags": {k: {"tp": c.tp, "fp": c.fp, "fn": c.fn, "f1": round(c.f1, 4)}
-                     for k, c in sorted(self.per_tag.items())},
+            "facets": {
+                f: {
+                    "micro_f1": round(self.facet_micro(f).f1, 4),
+                    "macro_f1": round(self.facet_macro(f), 4),
+                    "precision": round(self.facet_micro(f).precision, 4),
+                    "recall": round(self.facet_micro(f).recall, 4),
+                }
+                for f in self.facets()
+            },
+            "tags": {
+                k: {"tp": c.tp, "fp": c.fp, "fn": c.fn, "f1": round(c.f1, 4)}
+                for k, c in sorted(self.per_tag.items())
+            },
         }
 
 
@@ -114,7 +131,9 @@ def _explain(tagged: TaggedPaper, key: str) -> tuple[float, list[str]]:
     return 0.0, []
 
 
-def evaluate(gold: list[GoldPaper], tagged: Iterable[TaggedPaper], facets: Iterable[str]) -> EvalReport:
+def evaluate(
+    gold: list[GoldPaper], tagged: Iterable[TaggedPaper], facets: Iterable[str]
+) -> EvalReport:
     """Compare predicted tags with gold tags for every gold paper found among the tagged ones."""
     by_id = {g.arxiv_id: g for g in gold if g.arxiv_id}
     by_title = {title_key(g.title): g for g in gold}
@@ -147,7 +166,11 @@ def gold_as_papers(gold: list[GoldPaper], name: str) -> list[Paper]:
     """Papers built from gold lines that carry their own abstract (self-contained gold files)."""
     missing = [g for g in gold if not g.abstract]
     if missing:
-        raise InputError(f"{name}:{missing[0].line}: gold line has no abstract; give the papers with --dump FILE")
+        raise InputError(
+            f"{name}:{missing[0].line}: gold line has no abstract; give the papers with --dump FILE"
+        )
     ctx = ParseContext(file=name, format="gold", reference=dt.date.today(), explicit_date=False)
-    papers = [make_paper(ctx, g.title, g.abstract or "", line=g.line, arxiv_id=g.arxiv_id) for g in gold]
+    papers = [
+        make_paper(ctx, g.title, g.abstract or "", line=g.line, arxiv_id=g.arxiv_id) for g in gold
+    ]
     return [p for p in papers if isinstance(p, Paper)]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import re2
 
-_WORD = re.compile(r"[\w']+|[^\w\s]")
+_COUNTED = re.compile(r"(?<!\\)\{\d+(?:,\d*)?\}\??")
 
 
 def _word_regex(word: str, last: bool) -> str:
@@ -60,35 +61,42 @@ class Pattern:
     window: int = 0
 
 
+def lower_keep_offsets(text: str) -> str:
+    """Lower-case without moving offsets (a few characters grow when lower-cased; keep those)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
 class PatternSet:
-    """All patterns of a taxonomy in one RE2 set; `match` gives ids, `locate` gives offsets."""
+    """All patterns of a taxonomy in one RE2 set; `match` gives ids, `locate` gives offsets.
+
+    The set runs once over the lower-cased text and is a prefilter: every entry is
+    case-insensitive and carries only a leading word boundary, which keeps RE2's DFA small and
+    fast. `locate`, which is exact (case-sensitive acronyms, trailing word boundaries), decides
+    what counts; it runs only for the few patterns the set reported.
+    """
 
     def __init__(self) -> None:
         self.patterns: list[Pattern] = []
         self._sources: list[str] = []
-        self._set: object | None = None
+        self._set: Any = None
 
-    def add(self, regex: str, *, mode: str, bounded: bool, open_end: bool = False, **meta: object) -> None:
+    def add(self, regex: str, *, mode: str, bounded: bool, open_end: bool = False, **meta: Any) -> None:
         """Add a pattern.
 
         mode `lower`: regex written for lower-cased text, located there (phrases); `exact`:
-        case-sensitive (acronyms); `icase`: a user's regex, case-insensitive on the original.
-        `bounded`: the match starts at a word boundary and, unless `open_end` (a prefix such as
-        `quantiz*`), ends at one. RE2 has no lookaround, so the set pattern takes in the
-        neighbouring character and the locator checks it instead.
+        case-sensitive, located on the original text (acronyms); `icase`: a user's regular
+        expression, case-insensitive on the original. `bounded`: the match starts at a word
+        boundary and, unless `open_end` (a prefix such as `quantiz*`), ends at one.
         """
-        flags = "" if mode == "exact" else "(?i)"
-        re_flags = re.IGNORECASE if mode == "icase" else 0
-        source, local = f"(?:{regex})", f"(?:{regex})"
-        if bounded:
-            source = "(?:^|[^\\w])" + source
-            if not open_end:
-                source += "(?:[^\\w]|$)"
-                local += "(?!\\w)"
-        self._sources.append(flags + source)
-        self.patterns.append(
-            Pattern(locator=re.compile(local, re_flags), lower=mode == "lower", bounded=bounded, **meta)  # type: ignore[arg-type]
-        )
+        lower = mode == "lower"
+        loose = _COUNTED.sub("*", regex)  # x{0,80} -> x*: a superset, and far cheaper for the DFA
+        self._sources.append(("" if lower else "(?i)") + (r"\b" if bounded else "") + f"(?:{loose})")
+        local = f"(?:{regex})" + (r"(?!\w)" if bounded and not open_end else "")
+        flags = re.IGNORECASE if mode == "icase" else 0
+        self.patterns.append(Pattern(locator=re.compile(local, flags), lower=lower, bounded=bounded, **meta))
 
     def compile(self) -> None:
         options = re2.Options()
@@ -99,15 +107,17 @@ class PatternSet:
         search.Compile()
         self._set = search
 
-    def match(self, text: str) -> list[int]:
-        """Ids of every pattern that matches anywhere in the text (overlapping ones included)."""
-        if not text or self._set is None:
+    def match(self, lowered: str) -> list[int]:
+        """Ids of the patterns that may match (every one that does is among them).
+
+        Takes the lower-cased text (`lower_keep_offsets`), shared with `locate`.
+        """
+        if not lowered or self._set is None:
             return []
-        found = self._set.Match(text)  # type: ignore[attr-defined]
-        return list(found) if found else []
+        return self._set.Match(lowered) or []
 
     def locate(self, index: int, text: str, lowered: str) -> list[tuple[int, int]]:
-        """Start and end of each whole-word occurrence of pattern `index`."""
+        """Start and end of each occurrence of pattern `index` (whole words where it is bounded)."""
         pattern = self.patterns[index]
         haystack = lowered if pattern.lower else text
         spans = []
