@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -21,7 +20,7 @@ from triage.config import ConfigDirs
 from triage.errors import ExitCode, TriageError
 from triage.export import write_tagged
 from triage.models import Paper
-from triage.output import open_output
+from triage.output import DiscardOutput, open_output
 from triage.parse import FORMATS, ParseOptions
 from triage.pipeline import RunReport, iter_papers
 
@@ -85,6 +84,12 @@ def run_exit(state: State, report: RunReport, strict: bool) -> None:
         sys.exit(ExitCode.DATA_ERROR)
 
 
+def keep_old_output_if_failed(report: RunReport) -> None:
+    """A run whose every input was refused leaves an existing -o file as it was."""
+    if report.failed and not report.papers:
+        raise DiscardOutput
+
+
 def read_papers(
     state: State,
     inputs: Iterable[str],
@@ -96,7 +101,22 @@ def read_papers(
     return iter_papers(inputs, options, report, state.warn)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class TriageGroup(click.Group):
+    """Turns a TriageError from any command into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TriageError as exc:
+            Console(stderr=True, highlight=False, soft_wrap=True).print(
+                f"triage: error: {render.safe_text(str(exc))}"
+            )
+            ctx.exit(exc.exit_code)
+
+
+@click.group(
+    cls=TriageGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="triage")
 @click.option(
     "--config",
@@ -154,6 +174,7 @@ def parse(
         else:
             for paper in papers:
                 out.write(paper.model_dump_json(exclude_none=False) + "\n")
+        keep_old_output_if_failed(report)
     state.info(report.summary())
     run_exit(state, report, strict)
 
@@ -194,7 +215,8 @@ def classify(
     report = RunReport()
     papers = read_papers(state, files, input_format, ref_date, report)
     with open_output(output) as out:
-        write_tagged(fmt, (engine.classify(p) for p in papers), out)
+        write_tagged(fmt, (engine.classify(p) for p in papers), out, engine.taxonomy.facets)
+        keep_old_output_if_failed(report)
     state.info(report.summary())
     run_exit(state, report, strict)
 
@@ -295,26 +317,10 @@ def rules_check(
     run_exit(state, report, strict)
 
 
-def _guard(func: Callable[[], None]) -> Callable[[], None]:
-    @functools.wraps(func)
-    def wrapper() -> None:
-        try:
-            func()
-        except TriageError as exc:
-            Console(stderr=True, highlight=False, soft_wrap=True).print(
-                f"triage: error: {render.safe_text(str(exc))}"
-            )
-            sys.exit(exc.exit_code)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(ExitCode.OK)
-        except KeyboardInterrupt:
-            sys.exit(130)
-
-    return wrapper
-
-
-@_guard
 def main() -> None:
     """Entry point of the `triage` command."""
-    cli.main(prog_name="triage", standalone_mode=True)
+    try:
+        cli.main(prog_name="triage", standalone_mode=True)
+    except BrokenPipeError:  # `triage ... | head`: the reader left; not an error
+        sys.stderr.close()
+        sys.exit(ExitCode.OK)

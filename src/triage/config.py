@@ -67,21 +67,22 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int:
-    """The 1-based line of the deepest node that `loc` (a pydantic error location) reaches."""
+def line_of(node: yaml.Node | None, loc: Sequence[int | str], at_key: bool = False) -> int:
+    """The 1-based line that `loc` (a pydantic error location) reaches: the value's line, or
+    with `at_key` the line of the last key itself (where an unknown key is written)."""
     line = node.start_mark.line + 1 if node is not None else 0
     for key in loc:
         if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if k.value == key]
-            if not match:
-                keys = [k for k, _ in node.value if k.value == key]
-                return keys[0].start_mark.line + 1 if keys else line
-            node = match[0]
+            pairs = [(k, v) for k, v in node.value if k.value == key]
+            if not pairs:
+                return line
+            key_node, node = pairs[0]
+            line = (key_node if at_key else node).start_mark.line + 1
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
+            line = node.start_mark.line + 1
         else:
             break
-        line = node.start_mark.line + 1
     return line
 
 
@@ -97,10 +98,11 @@ def config_error(exc: ValidationError, path: Path, node: yaml.Node | None) -> Co
     """The first validation error as one line: file:line, the key's path, and what to fix."""
     err = exc.errors()[0]
     loc = [part for part in err["loc"] if isinstance(part, int | str)]
-    what = "unknown key (check the spelling)" if err["type"] == "extra_forbidden" else err["msg"]
+    unknown = err["type"] == "extra_forbidden"
+    what = "unknown key (check the spelling)" if unknown else err["msg"]
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     where = format_loc(loc) or "top level"
-    return ConfigError(f"{path}:{line_of(node, loc)}: {where}: {what}{more}")
+    return ConfigError(f"{path}:{line_of(node, loc, at_key=unknown)}: {where}: {what}{more}")
 
 
 def validate(model: type[M], data: Any, path: Path, node: yaml.Node | None) -> M:

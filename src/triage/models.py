@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-InputFormat = Literal[
-    "hf-page", "hf-api", "arxiv-snapshot", "arxiv-email", "markdown", "triage-jsonl"
-]
+InputFormat = Literal["hf-page", "hf-api", "arxiv-snapshot", "arxiv-email", "markdown", "triage-jsonl"]
 
 
 class SourceRef(BaseModel):
@@ -90,9 +89,10 @@ class TaggedPaper(BaseModel):
     def tag_ids(self, facet: str) -> list[str]:
         return [t.id for t in self.tags if t.facet == facet]
 
-    def record(self) -> dict[str, Any]:
-        """The flat JSON record: Paper fields, tags per facet, links and evidence per tag."""
-        tags: dict[str, list[str]] = {}
+    def record(self, facets: Iterable[str] = ()) -> dict[str, Any]:
+        """The flat JSON record: Paper fields, tags per facet (every facet named, even when
+        empty), links, scores and evidence per tag."""
+        tags: dict[str, list[str]] = {facet: [] for facet in facets}
         for tag in self.tags:
             tags.setdefault(tag.facet, []).append(tag.id)
         return {

@@ -21,11 +21,25 @@ def safe_text(text: str) -> str:
     return escape(_UNSAFE.sub(" ", text))
 
 
+class DiscardOutput(Exception):
+    """Raised inside `open_output` to leave the target as it was (the run produced nothing)."""
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def open_output(path: str | Path | None) -> Iterator[TextIO]:
-    """stdout for None or `-`; otherwise a temp file beside `path`, renamed over it on success."""
+    """stdout for None or `-`; otherwise a temp file beside `path`, renamed over it on success.
+
+    The target is never left half-written: an exception, or DiscardOutput, keeps the old file.
+    """
     if path is None or str(path) == "-":
-        yield sys.stdout
+        with contextlib.suppress(DiscardOutput):
+            yield sys.stdout
         sys.stdout.flush()
         return
     target = Path(path)
@@ -33,7 +47,10 @@ def open_output(path: str | Path | None) -> Iterator[TextIO]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except DiscardOutput:
+        os.unlink(tmp)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -12,9 +12,7 @@ from conftest import split
 from triage.parse import parse_file
 
 # The corpora sit beside the checkout (`../shared/corpora`); TRIAGE_CORPORA points elsewhere.
-CORPORA = Path(
-    os.environ.get("TRIAGE_CORPORA") or Path(__file__).resolve().parents[3] / "shared" / "corpora"
-)
+CORPORA = Path(os.environ.get("TRIAGE_CORPORA") or Path(__file__).resolve().parents[3] / "shared" / "corpora")
 
 # Papers and skips per file, counted by reading the files (see the notes beside each).
 EXPECTED: dict[str, tuple[int, int]] = {

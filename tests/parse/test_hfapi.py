@@ -20,8 +20,7 @@ def test_json_list_gives_one_paper_per_record_with_index(parse_fixture):
 def test_hard_wrapped_title_and_summary_are_joined(parse_fixture):
     first = parse_fixture("hfapi-list.json")[0][0]
     assert first.title == (
-        "C3: A Bilingual Benchmark for Spoken Dialogue Models Exploring "
-        "Challenges in Complex Conversations"
+        "C3: A Bilingual Benchmark for Spoken Dialogue Models Exploring Challenges in Complex Conversations"
     )
     assert "\n" not in first.abstract
     assert first.abstract.startswith(

@@ -55,10 +55,8 @@ def test_trending_entries_rendered_twice_collapse_to_one(parse_fixture):
         "ShapeR: Robust Conditional 3D Shape Generation from Casual Captures",
         "Continuous Audio Language Models",
         # a heading continued on an indented line is one title
-        "SmolDocling: An ultra-compact vision-language model for end-to-end multi-modal "
-        "document conversion",
-        "PaddleOCR-VL: Boosting Multilingual Document Parsing via a 0.9B Ultra-Compact "
-        "Vision-Language Model",
+        "SmolDocling: An ultra-compact vision-language model for end-to-end multi-modal document conversion",
+        "PaddleOCR-VL: Boosting Multilingual Document Parsing via a 0.9B Ultra-Compact Vision-Language Model",
     ]
     agent = papers[0]
     assert agent.abstract.startswith("Agent Lightning is a flexible RL framework")

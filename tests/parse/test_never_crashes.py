@@ -13,9 +13,7 @@ from triage.models import Paper, Skipped
 from triage.parse import FORMATS, ParseOptions, detect_format, parse_text
 
 # Lines of the real fixtures, shuffled and cut, reach far more parser states than random text.
-FIXTURE_LINES = sorted(
-    {line for path in FIXTURES.iterdir() for line in path.read_text().splitlines()}
-)
+FIXTURE_LINES = sorted({line for path in FIXTURES.iterdir() for line in path.read_text().splitlines()})
 lines = st.lists(st.one_of(st.sampled_from(FIXTURE_LINES), st.text(max_size=80)), max_size=60)
 
 

@@ -21,9 +21,7 @@ def load_classifier(dirs: ConfigDirs | None = None) -> Classifier:
     return Classifier.from_taxonomy(load_taxonomy(dirs or ConfigDirs()))
 
 
-def classify(
-    papers: Iterable[Paper], classifier: Classifier | None = None
-) -> Iterator[TaggedPaper]:
+def classify(papers: Iterable[Paper], classifier: Classifier | None = None) -> Iterator[TaggedPaper]:
     """Tag each paper; compiles the default rules once when no classifier is given."""
     engine = classifier or load_classifier()
     for paper in papers:

@@ -101,8 +101,11 @@ def decide_code(
         ]
     elif found.project_url:
         found.status = "project-page"
-        found.evidence = [Evidence(rule="code:link/project-page", text=found.project_url, field="urls",
-                                   offset=0, weight=1.0)]
+        found.evidence = [
+            Evidence(
+                rule="code:link/project-page", text=found.project_url, field="urls", offset=0, weight=1.0
+            )
+        ]
     elif statements.get("project"):
         # "Project page: name.github.io" written without a scheme, so not among the paper's URLs.
         found.status, found.evidence = "project-page", statements["project"]

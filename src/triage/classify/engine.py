@@ -33,9 +33,7 @@ class _TagScore:
 
     def total(self) -> float:
         return (
-            sum(self.title_rules.values())
-            + sum(self.sentences.values())
-            + sum(self.comment_rules.values())
+            sum(self.title_rules.values()) + sum(self.sentences.values()) + sum(self.comment_rules.values())
         )
 
 
@@ -63,9 +61,7 @@ class Classifier:
         tags, near = self._decide(scores)
         finding = decide_code(paper, self.links, code_statements, self._sentence_of(fields))
         tags.append(
-            Tag.model_construct(
-                facet="code", id=finding.status, score=1.0, evidence=finding.evidence
-            )
+            Tag.model_construct(facet="code", id=finding.status, score=1.0, evidence=finding.evidence)
         )
         return TaggedPaper.model_construct(
             paper=paper,
@@ -104,8 +100,7 @@ class Classifier:
                 ]
             elif p.facet == CUE:
                 claims.update(
-                    lowered.count(SENTENCE_END, 0, s)
-                    for s, _ in self.patterns.locate(i, text, lowered)
+                    lowered.count(SENTENCE_END, 0, s) for s, _ in self.patterns.locate(i, text, lowered)
                 )
         weights = self.taxonomy.weights
         for i in ids:
@@ -164,9 +159,7 @@ class Classifier:
                 if score is None:
                     continue
                 total = round(score.total(), 3)
-                tag = Tag.model_construct(
-                    facet=facet, id=tag_id, score=total, evidence=score.evidence
-                )
+                tag = Tag.model_construct(facet=facet, id=tag_id, score=total, evidence=score.evidence)
                 threshold = tdef.threshold if tdef.threshold is not None else fdef.threshold
                 (fired if total >= threshold else near).append(tag)
             suppressed = {s for t in fired for s in fdef.tags[t.id].suppresses}

@@ -131,9 +131,7 @@ def _explain(tagged: TaggedPaper, key: str) -> tuple[float, list[str]]:
     return 0.0, []
 
 
-def evaluate(
-    gold: list[GoldPaper], tagged: Iterable[TaggedPaper], facets: Iterable[str]
-) -> EvalReport:
+def evaluate(gold: list[GoldPaper], tagged: Iterable[TaggedPaper], facets: Iterable[str]) -> EvalReport:
     """Compare predicted tags with gold tags for every gold paper found among the tagged ones."""
     by_id = {g.arxiv_id: g for g in gold if g.arxiv_id}
     by_title = {title_key(g.title): g for g in gold}
@@ -170,7 +168,5 @@ def gold_as_papers(gold: list[GoldPaper], name: str) -> list[Paper]:
             f"{name}:{missing[0].line}: gold line has no abstract; give the papers with --dump FILE"
         )
     ctx = ParseContext(file=name, format="gold", reference=dt.date.today(), explicit_date=False)
-    papers = [
-        make_paper(ctx, g.title, g.abstract or "", line=g.line, arxiv_id=g.arxiv_id) for g in gold
-    ]
+    papers = [make_paper(ctx, g.title, g.abstract or "", line=g.line, arxiv_id=g.arxiv_id) for g in gold]
     return [p for p in papers if isinstance(p, Paper)]

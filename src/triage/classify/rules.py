@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
+import re2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -19,6 +20,30 @@ from triage.errors import ConfigError
 
 FieldName = Literal["title", "abstract", "comments"]
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+_QUIET = re2.Options()
+_QUIET.log_errors = False  # report through ConfigError, not RE2's own stderr logging
+
+
+def check_patterns(patterns: list[str], re2_too: bool) -> list[str]:
+    """Every pattern compiles (in RE2 as well when it goes into the matching set)."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
+        if not re2_too:
+            continue
+        try:
+            re2.compile(pattern, _QUIET)
+        except re2.error as exc:
+            reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+            raise ValueError(
+                f"regular expression {pattern!r} is not RE2 syntax ({reason}); lookarounds and "
+                "backreferences are not supported: use `unless` for negative context"
+            ) from exc
+    return patterns
 
 
 class Strict(BaseModel):
@@ -37,15 +62,7 @@ class Rule(Strict):
     unless: list[str] = []
     window: int = Field(default=0, ge=0, le=200)
 
-    @field_validator("patterns")
-    @classmethod
-    def _compiles(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
-        return patterns
+    _patterns_ok = field_validator("patterns")(lambda cls, v: check_patterns(v, re2_too=True))
 
     @model_validator(mode="after")
     def _matches_something(self) -> Rule:
@@ -97,6 +114,11 @@ class CodeRules(Strict):
     promised: list[str] = []
     project_statement: list[str] = []
 
+    _hosts_ok = field_validator("repo_hosts", "ignore_hosts")(lambda cls, v: check_patterns(v, re2_too=False))
+    _statements_ok = field_validator("available", "promised", "project_statement")(
+        lambda cls, v: check_patterns(v, re2_too=True)
+    )
+
 
 class Taxonomy(Strict):
     version: int = 1
@@ -125,9 +147,7 @@ def _merge(base: Any, over: Any, depth: int = 0) -> Any:
     for key, value in over.items():
         # depth 3 is facets.<facet>.tags.<tag>: a user's tag replaces the shipped one whole.
         replace_whole = depth >= 3
-        merged[key] = (
-            value if replace_whole or key not in base else _merge(base[key], value, depth + 1)
-        )
+        merged[key] = value if replace_whole or key not in base else _merge(base[key], value, depth + 1)
     return merged
 
 

@@ -14,9 +14,9 @@ from triage.models import TaggedPaper
 WRITERS: dict[str, type[Writer]] = {"jsonl": JsonlWriter, "csv": CsvWriter, "md": MarkdownWriter}
 
 
-def write_tagged(fmt: str, papers: Iterable[TaggedPaper], out: TextIO) -> int:
-    """Write every paper in the chosen format; returns how many were written."""
-    writer = WRITERS[fmt](out)
+def write_tagged(fmt: str, papers: Iterable[TaggedPaper], out: TextIO, facets: Iterable[str] = ()) -> int:
+    """Write every paper in the chosen format (naming every facet); returns how many were written."""
+    writer = WRITERS[fmt](out, facets)
     count = 0
     writer.begin()
     for paper in papers:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TextIO
 
 from triage.models import TaggedPaper
 
 
 class Writer:
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, facets: Iterable[str] = ()) -> None:
         self.out = out
+        self.facets = [*facets, "code"]
 
     def begin(self) -> None:
         """Headers; nothing by default."""

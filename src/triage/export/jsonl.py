@@ -10,4 +10,4 @@ from triage.models import TaggedPaper
 
 class JsonlWriter(Writer):
     def write(self, paper: TaggedPaper) -> None:
-        self.out.write(json.dumps(paper.record(), ensure_ascii=False) + "\n")
+        self.out.write(json.dumps(paper.record(self.facets), ensure_ascii=False) + "\n")

@@ -32,9 +32,7 @@ _DATE_LINES = [
     re.compile(rf"^(?P<day>\d{{1,2}})\s+{_MONTH}(?:,?\s+(?P<year>\d{{4}}))?$"),
     re.compile(r"^(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})$"),
 ]
-_NAME_DATE = re.compile(
-    r"(?<!\d)(20\d{2}|19\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)"
-)
+_NAME_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
 def date_from_name(name: str) -> dt.date | None:
@@ -48,12 +46,24 @@ def date_from_name(name: str) -> dt.date | None:
         return None
 
 
+def _latest(month: int, day: int, limit: dt.date) -> dt.date | None:
+    """The latest date with this month and day that is not after `limit` (Feb 29: a leap year)."""
+    for year in range(limit.year, limit.year - 9, -1):
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:  # Feb 29 in a common year, or a day the month never has
+            continue
+        if found <= limit:
+            return found
+    return None
+
+
 def parse_date_line(line: str, reference: dt.date, explicit: bool) -> dt.date | None:
     """The date a section line names, or None if the line is not a date line.
 
-    A yearless date takes the reference's year. When the reference is today (`explicit` False) a
-    date that would lie in the future belongs to last year; with an explicit reference, only a date
-    more than half a year after it does (a January dump listing December papers).
+    A yearless date takes the latest year that does not put it after the reference: today when
+    `explicit` is False (never a future date), else the reference plus half a year (so a January
+    dump can list December papers of the year before).
     """
     text = line.strip()
     if len(text) > 20:
@@ -66,16 +76,11 @@ def parse_date_line(line: str, reference: dt.date, explicit: bool) -> dt.date | 
         month = int(groups["mon"]) if groups.get("mon") else _MONTHS.get(groups["month"].lower())
         if month is None:
             return None
-        year = int(groups["year"]) if groups.get("year") else reference.year
+        day = int(groups["day"])
+        if not groups.get("year"):
+            return _latest(month, day, reference + dt.timedelta(days=183 if explicit else 0))
         try:
-            found = dt.date(year, month, int(groups["day"]))
+            return dt.date(int(groups["year"]), month, day)
         except ValueError:
             return None
-        if not groups.get("year"):
-            slack = dt.timedelta(days=183 if explicit else 0)
-            if found > reference + slack:
-                found = (
-                    found.replace(year=year - 1) if not (month == 2 and found.day == 29) else found
-                )
-        return found
     return None

@@ -42,9 +42,6 @@ def detect_format(name: str, head: str) -> str:
         return _json_kind(first) if isinstance(first, dict) else "hf-api"
     if re.search(r"^arXiv:\S+", head, re.M) and re.search(r"^Title:", head, re.M):
         return "arxiv-email"
-    if (
-        name.endswith((".md", ".markdown"))
-        or len(re.findall(r"^#{1,6} |\]\(https?://", head, re.M)) >= 3
-    ):
+    if name.endswith((".md", ".markdown")) or len(re.findall(r"^#{1,6} |\]\(https?://", head, re.M)) >= 3:
         return "markdown"
     return "hf-page"

@@ -83,17 +83,13 @@ def _section(record: _Record) -> str:
 def _finish(record: _Record, ctx: ParseContext, seen: dict[str, int]) -> Paper | Skipped:
     """The record as a Paper, or Skipped when it has no abstract or repeats an earlier id."""
     trailer_id = _TRAILER_ID.search(record.trailer)
-    arxiv = normalise_arxiv_id(record.arxiv_id) or normalise_arxiv_id(
-        trailer_id[1] if trailer_id else None
-    )
+    arxiv = normalise_arxiv_id(record.arxiv_id) or normalise_arxiv_id(trailer_id[1] if trailer_id else None)
     label = f"arXiv:{arxiv}" if arxiv else repr(record.value("Title")[:80])
     section = _section(record)
     abstract = clean_text(" ".join(record.abstract))
     if not abstract:
         what = "replacement" if section == "replacement" else "record"
-        return ctx.skip(
-            f"{what} without abstract: {label}", record.line, expected=section == "replacement"
-        )
+        return ctx.skip(f"{what} without abstract: {label}", record.line, expected=section == "replacement")
     if arxiv in seen:
         return ctx.skip(f"duplicate of {label} (first at line {seen[arxiv]})", record.line)
     extra: dict[str, Any] = {"section": section, "categories": record.value("Categories").split()}

@@ -49,9 +49,7 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def record_to_paper(
-    item: object, ctx: ParseContext, index: int | None, line: int | None
-) -> Paper | Skipped:
+def record_to_paper(item: object, ctx: ParseContext, index: int | None, line: int | None) -> Paper | Skipped:
     """One API record (dict or repr string) as a Paper, or Skipped saying what is wrong with it."""
     record = _as_dict(item)
     if record is None:
@@ -66,9 +64,7 @@ def record_to_paper(
         if isinstance(a, dict) and isinstance(a.get("name"), str)
     ]
     # absent and null mean the same (no repo, no stars): only values that say something are kept
-    extra = {
-        key: value for key in EXTRA_KEYS if (value := paper.get(key, record.get(key))) is not None
-    }
+    extra = {key: value for key in EXTRA_KEYS if (value := paper.get(key, record.get(key))) is not None}
     return make_paper(
         ctx,
         _text(paper.get("title")) or _text(record.get("title")),
@@ -99,9 +95,7 @@ def _parse_document(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
         yield record_to_paper(item, ctx, index, None)
 
 
-def _parse_jsonl(
-    numbered: Iterable[tuple[int, str]], ctx: ParseContext
-) -> Iterator[Paper | Skipped]:
+def _parse_jsonl(numbered: Iterable[tuple[int, str]], ctx: ParseContext) -> Iterator[Paper | Skipped]:
     for number, line in numbered:
         if not line.strip():
             continue

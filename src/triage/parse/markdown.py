@@ -105,9 +105,7 @@ class _Page:
         if entry is None:
             return
         if entry.abstract is None:
-            yield self.ctx.skip(
-                f"title with no abstract after it: {entry.title[:80]!r}", entry.line
-            )
+            yield self.ctx.skip(f"title with no abstract after it: {entry.title[:80]!r}", entry.line)
             return
         key = title_key(entry.title)
         if key != self.last_key:  # trending pages render every card twice in a row
@@ -139,9 +137,7 @@ class _Page:
             if self.entry and "github.com" in target and "githubRepo" not in self.entry.extra:
                 self.entry.extra["githubRepo"] = target
         prose = _prose(body, self.ctx)
-        date = parse_date_line(
-            _COUNT_LINK.sub("", text), self.ctx.reference, self.ctx.explicit_date
-        )
+        date = parse_date_line(_COUNT_LINK.sub("", text), self.ctx.reference, self.ctx.explicit_date)
         if date:
             self._date(date)
         elif not prose:

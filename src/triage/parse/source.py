@@ -64,8 +64,6 @@ def open_dump(name: str | Path) -> Dump:
             raise InputError(f"{path}: cannot read: {exc.strerror}; check permissions") from None
         dump = Dump(str(path), "", path)
     if _looks_binary(head):
-        raise InputError(
-            f"{dump.name}: not a text dump (binary content); give a text, JSON or JSONL file"
-        )
+        raise InputError(f"{dump.name}: not a text dump (binary content); give a text, JSON or JSONL file")
     dump.head = head.decode("utf-8-sig", errors="replace")
     return dump
