@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,8 +55,10 @@ class Skipped(BaseModel):
         return f"{self.source.where()}: skipped: {self.reason}"
 
 
-class Evidence(BaseModel):
-    """One match that counted towards a tag: the rule, the text it matched and where."""
+@dataclass(slots=True)
+class Evidence:
+    """One match that counted towards a tag: the rule, the text it matched, where, and the
+    points it added to the tag's score (0 when an earlier match in the same place counted)."""
 
     rule: str
     text: str
@@ -63,28 +66,43 @@ class Evidence(BaseModel):
     offset: int
     weight: float
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "text": self.text,
+            "field": self.field,
+            "offset": self.offset,
+            "weight": self.weight,
+        }
 
-class Tag(BaseModel):
+
+@dataclass(slots=True)
+class Tag:
     """A tag assigned to a paper, with its score and the evidence behind it."""
 
     facet: str
     id: str
     score: float
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
 
     @property
     def key(self) -> str:
         return f"{self.facet}:{self.id}"
 
 
-class TaggedPaper(BaseModel):
-    """A Paper with its tags, code availability and links, as `classify` returns it."""
+@dataclass(slots=True)
+class TaggedPaper:
+    """A Paper with its tags, code availability and links, as `classify` returns it.
+
+    Plain dataclasses rather than pydantic models: classification builds millions of these, and
+    everything in them comes from validated Papers and rules.
+    """
 
     paper: Paper
     tags: list[Tag]
     code_url: str | None = None
     project_url: str | None = None
-    near: list[Tag] = Field(default_factory=list, exclude=True)  # tags that fell short (for eval)
+    near: list[Tag] = field(default_factory=list)  # tags that fell short of their threshold (eval)
 
     def tag_ids(self, facet: str) -> list[str]:
         return [t.id for t in self.tags if t.facet == facet]
@@ -101,5 +119,5 @@ class TaggedPaper(BaseModel):
             "code_url": self.code_url,
             "project_url": self.project_url,
             "scores": {t.key: t.score for t in self.tags},
-            "evidence": {t.key: [e.model_dump(mode="json") for e in t.evidence] for t in self.tags},
+            "evidence": {t.key: [e.as_dict() for e in t.evidence] for t in self.tags},
         }

@@ -11,6 +11,7 @@ when nothing fired.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,17 @@ from triage.models import Evidence, Paper, Tag, TaggedPaper
 SENTENCE_END = ". "
 
 
-@dataclass
+def sentence_ends(text: str) -> list[int]:
+    """Offsets just after each sentence end; bisect gives any offset's sentence number."""
+    ends = []
+    at = text.find(SENTENCE_END)
+    while at >= 0:
+        ends.append(at + 2)
+        at = text.find(SENTENCE_END, at + 2)
+    return ends
+
+
+@dataclass(slots=True)
 class _TagScore:
     title_rules: dict[str, float] = field(default_factory=dict)
     sentences: dict[int, float] = field(default_factory=dict)
@@ -36,6 +47,23 @@ class _TagScore:
             sum(self.title_rules.values()) + sum(self.sentences.values()) + sum(self.comment_rules.values())
         )
 
+    def add(self, name: str, rule: str, weight: float, sentences: list[tuple[int, float]]) -> float:
+        """Count one rule's matches in a field; returns the points they added to the score."""
+        if name == "abstract":
+            gain = 0.0
+            for sentence, value in sentences:
+                before = self.sentences.get(sentence, 0.0)
+                if value > before:
+                    gain += value - before
+                    self.sentences[sentence] = value
+            return gain
+        per_rule = self.title_rules if name == "title" else self.comment_rules
+        before = per_rule.get(rule, 0.0)
+        if weight <= before:
+            return 0.0
+        per_rule[rule] = weight
+        return weight - before
+
 
 @dataclass
 class Classifier:
@@ -44,44 +72,37 @@ class Classifier:
     taxonomy: Taxonomy
     patterns: PatternSet
     links: CodeLinks
+    thresholds: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
     def from_taxonomy(cls, taxonomy: Taxonomy) -> Classifier:
-        return cls(taxonomy, compile_taxonomy(taxonomy), CodeLinks.from_rules(taxonomy.code))
+        thresholds = {
+            (facet, tag): fdef.threshold_of(tag)
+            for facet, fdef in taxonomy.facets.items()
+            for tag in fdef.tags
+        }
+        return cls(taxonomy, compile_taxonomy(taxonomy), CodeLinks.from_rules(taxonomy.code), thresholds)
 
     def classify(self, paper: Paper) -> TaggedPaper:
         fields = {"title": paper.title, "abstract": paper.abstract}
         comments = paper.extra.get("comments")
         if isinstance(comments, str) and comments:
             fields["comments"] = comments
-        scores: dict[tuple[str, str], _TagScore] = defaultdict(_TagScore)
+        scores: dict[tuple[str, str], _TagScore] = {}
         code_statements: dict[str, list[Evidence]] = defaultdict(list)
+        ends = {name: sentence_ends(text) for name, text in fields.items()}
         for name, text in fields.items():
-            self._scan(name, text, scores, code_statements)
+            self._scan(name, text, ends[name], scores, code_statements)
         tags, near = self._decide(scores)
-        finding = decide_code(paper, self.links, code_statements, self._sentence_of(fields))
-        tags.append(
-            Tag.model_construct(facet="code", id=finding.status, score=1.0, evidence=finding.evidence)
-        )
-        return TaggedPaper.model_construct(
-            paper=paper,
-            tags=tags,
-            code_url=finding.code_url,
-            project_url=finding.project_url,
-            near=near,
-        )
-
-    @staticmethod
-    def _sentence_of(fields: dict[str, str]) -> Callable[[str, int], int]:
-        def sentence(name: str, offset: int) -> int:
-            return fields.get(name, "").count(SENTENCE_END, 0, max(offset, 0))
-
-        return sentence
+        finding = decide_code(paper, self.links, code_statements, _sentence_lookup(ends))
+        tags.append(Tag("code", finding.status, 1.0, finding.evidence))
+        return TaggedPaper(paper, tags, finding.code_url, finding.project_url, near)
 
     def _scan(
         self,
         name: str,
         text: str,
+        ends: list[int],
         scores: dict[tuple[str, str], _TagScore],
         code_statements: dict[str, list[Evidence]],
     ) -> None:
@@ -90,84 +111,74 @@ class Classifier:
         if not ids:
             return
         patterns = self.patterns.patterns
-        negatives: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        locate = self.patterns.locate
+        positives = [i for i in ids if not patterns[i].negative and patterns[i].facet != CUE]
+        if not positives:
+            return
+        live_rules = {patterns[i].rule for i in positives}
+        blocked: dict[str, list[tuple[int, int]]] = defaultdict(list)
         claims: set[int] = set()
         for i in ids:
             p = patterns[i]
-            if p.negative:
-                negatives[p.rule] += [
-                    (s - p.window, e + p.window) for s, e in self.patterns.locate(i, text, lowered)
-                ]
-            elif p.facet == CUE:
-                claims.update(
-                    lowered.count(SENTENCE_END, 0, s) for s, _ in self.patterns.locate(i, text, lowered)
-                )
+            if p.negative and p.rule in live_rules:
+                blocked[p.rule] += [(s - p.window, e + p.window) for s, e in locate(i, text, lowered)]
+            elif p.facet == CUE and name in p.fields:
+                claims.update(bisect_right(ends, s) for s, _ in locate(i, text, lowered))
         weights = self.taxonomy.weights
-        for i in ids:
+        field_weight = weights.title if name == "title" else weights.comments
+        for i in positives:
             p = patterns[i]
-            if p.negative or p.facet == CUE or name not in p.fields:
+            if name not in p.fields:
                 continue
-            blocked = negatives.get(p.rule, ())
-            spans = [
-                (s, e)
-                for s, e in self.patterns.locate(i, text, lowered)
-                if not any(bs <= s and e <= be for bs, be in blocked)
-            ]
+            spans = locate(i, text, lowered)
+            if p.rule in blocked:
+                cut = blocked[p.rule]
+                spans = [(s, e) for s, e in spans if not any(bs <= s and e <= be for bs, be in cut)]
             if not spans:
                 continue
+            start, end = spans[0]
             if p.facet == CODE:
-                code_statements[p.tag].append(
-                    Evidence.model_construct(
-                        rule=f"code:{p.tag}/{p.rule.split('/')[-1]}",
-                        text=text[spans[0][0] : spans[0][1]],
-                        field=name,
-                        offset=spans[0][0],
-                        weight=1.0,
-                    )
-                )
+                rule = f"code:{p.tag}/{p.rule.rsplit('/', 1)[-1]}"
+                code_statements[p.tag].append(Evidence(rule, text[start:end], name, start, 1.0))
                 continue
-            score = scores[(p.facet, p.tag)]
-            if name == "title":
-                gain = p.weight * weights.title
-                score.title_rules[p.rule] = max(score.title_rules.get(p.rule, 0.0), gain)
-            elif name == "comments":
-                gain = p.weight * weights.comments
-                score.comment_rules[p.rule] = max(score.comment_rules.get(p.rule, 0.0), gain)
-            else:
-                gain = 0.0
+            sentences = []
+            if name == "abstract":
                 for s, _ in spans:
-                    sentence = lowered.count(SENTENCE_END, 0, s)
-                    value = p.weight * (weights.claim if sentence in claims else weights.abstract)
-                    if value > score.sentences.get(sentence, 0.0):
-                        gain = max(gain, value - score.sentences.get(sentence, 0.0))
-                        score.sentences[sentence] = value
-            s0, e0 = spans[0]
-            score.evidence.append(
-                Evidence.model_construct(
-                    rule=p.rule, text=text[s0:e0], field=name, offset=s0, weight=round(gain, 3)
-                )
-            )
+                    sentence = bisect_right(ends, s)
+                    factor = weights.claim if sentence in claims else weights.abstract
+                    sentences.append((sentence, p.weight * factor))
+            score = scores.get((p.facet, p.tag))
+            if score is None:
+                score = scores[(p.facet, p.tag)] = _TagScore()
+            gain = score.add(name, p.rule, p.weight * field_weight, sentences)
+            score.evidence.append(Evidence(p.rule, text[start:end], name, start, round(gain, 3)))
 
     def _decide(self, scores: dict[tuple[str, str], _TagScore]) -> tuple[list[Tag], list[Tag]]:
-        """Tags that pass their thresholds per facet (with fallbacks), and those that fell short."""
-        tags: list[Tag] = []
+        """Tags that pass their thresholds per facet (with fallbacks), and those that did not make
+        it (short of the threshold, suppressed by another tag, or beyond a single-tag facet)."""
+        by_facet: dict[str, list[Tag]] = defaultdict(list)
         near: list[Tag] = []
+        for (facet, tag_id), score in scores.items():
+            tag = Tag(facet, tag_id, round(score.total(), 3), score.evidence)
+            (by_facet[facet] if tag.score >= self.thresholds[(facet, tag_id)] else near).append(tag)
+        tags: list[Tag] = []
         for facet, fdef in self.taxonomy.facets.items():
-            fired: list[Tag] = []
-            for tag_id, tdef in fdef.tags.items():
-                score = scores.get((facet, tag_id))
-                if score is None:
-                    continue
-                total = round(score.total(), 3)
-                tag = Tag.model_construct(facet=facet, id=tag_id, score=total, evidence=score.evidence)
-                threshold = tdef.threshold if tdef.threshold is not None else fdef.threshold
-                (fired if total >= threshold else near).append(tag)
+            fired = by_facet.get(facet, [])
             suppressed = {s for t in fired for s in fdef.tags[t.id].suppresses}
-            fired = [t for t in fired if t.id not in suppressed]
-            fired.sort(key=lambda t: (-t.score, t.id))
-            if not fdef.multiple:
-                fired = fired[:1]
+            fired.sort(key=lambda t: (t.id in suppressed, -t.score, t.id))
+            keep = sum(1 for t in fired if t.id not in suppressed) if fdef.multiple else min(1, len(fired))
+            if fired and fired[0].id in suppressed:
+                keep = 0
+            near += fired[keep:]
+            fired = fired[:keep]
             if not fired and fdef.fallback:
-                fired = [Tag.model_construct(facet=facet, id=fdef.fallback, score=0.0, evidence=[])]
+                fired = [Tag(facet, fdef.fallback, 0.0, [])]
             tags += fired
         return tags, near
+
+
+def _sentence_lookup(ends: dict[str, list[int]]) -> Callable[[str, int], int]:
+    def sentence(name: str, offset: int) -> int:
+        return bisect_right(ends.get(name, []), max(offset, 0))
+
+    return sentence

@@ -13,6 +13,10 @@ from typing import Any
 
 import re2
 
+_QUIET = re2.Options()
+_QUIET.log_errors = False
+_UPPER = re.compile(r"[A-Z]")
+_ESCAPE = re.compile(r"\\.")
 _COUNTED = re.compile(r"(?<!\\)\{\d+(?:,\d*)?\}\??")
 
 
@@ -56,7 +60,7 @@ class Pattern:
     fields: frozenset[str]
     negative: bool
     lower: bool  # located on lower-cased text (phrases, case-insensitive patterns)
-    locator: re.Pattern[str]
+    locator: Any  # a compiled re or re2 pattern: finditer(text) -> matches with start()/end()
     bounded: bool = True
     window: int = 0
 
@@ -91,12 +95,22 @@ class PatternSet:
         expression, case-insensitive on the original. `bounded`: the match starts at a word
         boundary and, unless `open_end` (a prefix such as `quantiz*`), ends at one.
         """
-        lower = mode == "lower"
+        # A case-insensitive regex with no upper-case letter of its own is located on the
+        # lower-cased text without IGNORECASE, which Python's re scans several times faster.
+        lower = mode == "lower" or (mode == "icase" and not _UPPER.search(_ESCAPE.sub("", regex)))
         loose = _COUNTED.sub("*", regex)  # x{0,80} -> x*: a superset, and far cheaper for the DFA
-        self._sources.append(("" if lower else "(?i)") + (r"\b" if bounded else "") + f"(?:{loose})")
+        self._sources.append(
+            ("" if mode == "lower" else "(?i)") + (r"\b" if bounded else "") + f"(?:{loose})"
+        )
         local = f"(?:{regex})" + (r"(?!\w)" if bounded and not open_end else "")
-        flags = re.IGNORECASE if mode == "icase" else 0
-        self.patterns.append(Pattern(locator=re.compile(local, flags), lower=lower, bounded=bounded, **meta))
+        if mode == "icase":
+            # A user's regex may alternate and repeat freely; RE2 finds it in linear time where
+            # Python's re can take tens of microseconds per text. Phrases and acronyms start
+            # with a literal, which Python's re finds fastest.
+            locator: Any = re2.compile(local if lower else f"(?i){local}", _QUIET)
+        else:
+            locator = re.compile(local)
+        self.patterns.append(Pattern(locator=locator, lower=lower, bounded=bounded, **meta))
 
     def compile(self) -> None:
         options = re2.Options()
