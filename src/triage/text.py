@@ -20,6 +20,9 @@ def clean_text(text: str) -> str:
     """Decode HTML entities, drop control characters and collapse all whitespace to single spaces."""
     if "&" in text:
         text = html.unescape(text)
+    text = " ".join(text.split())  # str.split knows Unicode spaces (NBSP too) and is fast
+    if text.isprintable():  # the common case: nothing else to remove
+        return text
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -46,6 +49,8 @@ def extract_urls(text: str) -> list[str]:
     one raw match into its parts so `.../main{https://.../main}.` yields the URL once.
     """
     found: list[str] = []
+    if "://" not in text and "www." not in text.lower():
+        return found
     for raw in _URL.findall(text):
         for part in re.split(r"[{}]", raw):
             url = strip_url(part)
@@ -60,8 +65,11 @@ def extract_urls(text: str) -> list[str]:
 
 def title_key(title: str) -> str:
     """A key equal for titles that differ only in case, accents, punctuation, dashes or spacing."""
-    text = unicodedata.normalize("NFKD", html.unescape(title))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = html.unescape(title) if "&" in title else title
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
     text = re.sub(r"[\W_]+", " ", text)
     return " ".join(text.split())
 
