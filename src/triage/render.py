@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
-from typing import TextIO
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from triage.classify.analysis import RuleStats
 from triage.classify.evaluate import EvalReport
 from triage.classify.rules import Taxonomy
-from triage.models import Paper
+from triage.models import Paper, TaggedPaper
 from triage.output import safe_text
 
+if TYPE_CHECKING:
+    from triage.query import Filters, Listed
+    from triage.rank import Part
+
 __all__ = ["console_for", "paper_table", "safe_text"]
+
+_UNSAFE_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def console_for(out: TextIO) -> Console:
@@ -116,3 +126,138 @@ def rule_report(stats: RuleStats, taxonomy: Taxonomy, top: int, out: TextIO) -> 
     )
     for (winner, loser), count in conflicts:
         console.print(f"  {loser} lost to {winner} on {count} papers")
+
+
+@contextlib.contextmanager
+def progress(quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A live papers counter on a terminal (stderr); a no-op when piped or quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda _n: None
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("ingesting"),
+        MofNCompleteColumn(),
+        TextColumn("papers"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("ingest", total=None)
+        yield lambda n: bar.advance(task, n)
+
+
+def _tags_cell(tagged: TaggedPaper) -> str:
+    parts = tagged.tag_ids("domain") + tagged.tag_ids("method")
+    kinds = [k for k in tagged.tag_ids("kind") if k != "method"]
+    return ", ".join(parts + kinds)
+
+
+def paper_list(listed: Sequence[Listed], filters: Filters, out: TextIO) -> None:
+    """The ranked list: a table that fits a terminal, or tab-separated lines for a pipe."""
+    if not listed:
+        console_for(out).print(f"no papers match ({safe_text(filters.describe())})")
+        return
+    rows = []
+    for item in listed:
+        t = item.tagged
+        code = t.tag_ids("code")[0] if t.tag_ids("code") else ""
+        mark = {"accepted": " ✓", "later": " …"}.get(item.status, "")
+        rows.append((t.paper.id, f"{item.score:.2f}", t.paper.title + mark, _tags_cell(t), code))
+    if not out.isatty():
+        out.write("id\tscore\ttitle\ttags\tcode\n")
+        for row in rows:
+            out.write("\t".join(_UNSAFE_PLAIN.sub(" ", cell) for cell in row) + "\n")
+        return
+    table = Table(pad_edge=False, expand=True, show_edge=False)
+    table.add_column("id", no_wrap=True, style="cyan")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("title", ratio=3, overflow="fold")
+    table.add_column("tags", ratio=2, overflow="fold", style="green")
+    table.add_column("code", no_wrap=True)
+    for row in rows:
+        table.add_row(*(safe_text(cell) for cell in row))
+    console_for(out).print(table)
+
+
+def paper_detail(
+    item: Listed, parts: Sequence[Part], sources: Sequence[Any], decisions: Sequence[Any], out: TextIO
+) -> None:
+    """`show`: the paper, tags with their evidence, score breakdown, sources and decisions."""
+    console = console_for(out)
+    t = item.tagged
+    p = t.paper
+    console.print(f"[bold]{safe_text(p.title)}[/bold]")
+    meta = [p.id, p.published.isoformat() if p.published else "undated", f"status {item.status}"]
+    meta += [f"arXiv {p.arxiv_id}"] if p.arxiv_id and p.arxiv_id != p.id else []
+    console.print(safe_text(" · ".join(meta)))
+    if item.note:
+        console.print(f"note: {safe_text(item.note)}")
+    for label, url in (("code", t.code_url), ("project", t.project_url)):
+        if url:
+            console.print(f"{label}: {safe_text(url)}")
+    console.print()
+    console.print(safe_text(p.abstract))
+    console.print("\n[bold]tags[/bold]")
+    for tag in t.tags:
+        evidence = "; ".join(f"{e.field}: {e.text!r} ({e.rule}, +{e.weight:g})" for e in tag.evidence[:6])
+        console.print(
+            f"  {safe_text(tag.key)}  {tag.score:g}  "
+            f"{safe_text(evidence) or '(fallback: nothing else fired)'}"
+        )
+    console.print(f"\n[bold]score {sum(x.points for x in parts):.2f}[/bold]")
+    for part in parts:
+        console.print(f"  {part.points:+.2f}  {part.name}: {safe_text(part.why)}")
+    console.print(f"\n[bold]sources ({len(sources)})[/bold]")
+    for s in sources:
+        where = f"{s['path']}:{s['line']}" if s["line"] >= 0 else f"{s['path']} record {s['record']}"
+        console.print(f"  {safe_text(where)} ({s['format']})")
+    if decisions:
+        console.print("\n[bold]decisions[/bold]")
+        for d in decisions:
+            console.print(
+                f"  {d['at']}  {d['decision']}" + (f"  {safe_text(d['note'])}" if d["note"] else "")
+            )
+
+
+def retag_report(changes: Sequence[tuple[str, str, list[str], list[str]]], out: TextIO) -> None:
+    console = console_for(out)
+    for paper_id, title, removed, added in changes:
+        diff = " ".join([*(f"-{k}" for k in removed), *(f"+{k}" for k in added)])
+        console.print(f"{safe_text(paper_id)}  {safe_text(diff)}  {safe_text(title[:70])}")
+
+
+def vocabulary(taxonomy: Taxonomy, counts: dict[str, int], out: TextIO) -> None:
+    table = Table(pad_edge=False)
+    for column in ("tag", "group", "papers", "description"):
+        table.add_column(column, justify="right" if column == "papers" else "left")
+    for facet, fdef in taxonomy.facets.items():
+        for tag, tdef in fdef.tags.items():
+            key = f"{facet}:{tag}"
+            table.add_row(key, tdef.group or "", str(counts.get(key, 0)), safe_text(tdef.description))
+    for code in ("available", "promised", "project-page", "none"):
+        table.add_row(f"code:{code}", "", str(counts.get(f"code:{code}", 0)), "code availability")
+    console_for(out).print(table)
+
+
+def _bar(count: int, most: int, width: int = 30) -> str:
+    return "█" * max(1, round(width * count / most)) if count else ""
+
+
+def stats(
+    totals: dict[str, int], counts: dict[str, int], months: Sequence[tuple[str, int]], out: TextIO
+) -> None:
+    console = console_for(out)
+    console.print(", ".join(f"{v} {k}" for k, v in totals.items()))
+    by_facet: dict[str, list[tuple[str, int]]] = {}
+    for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        by_facet.setdefault(key.split(":", 1)[0], []).append((key.split(":", 1)[1], n))
+    for facet, rows in by_facet.items():
+        console.print(f"\n[bold]{facet}[/bold]")
+        most = rows[0][1]
+        for tag, n in rows[:15]:
+            console.print(f"  {tag:>24} {n:>6} {_bar(n, most)}")
+    if months:
+        console.print("\n[bold]papers per month[/bold]")
+        most = max(n for _, n in months)
+        for month, n in months[-24:]:
+            console.print(f"  {month:>8} {n:>6} {_bar(n, most)}")

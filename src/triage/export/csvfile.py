@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import csv
 
-from triage.export.base import Writer, joined
-from triage.models import TaggedPaper
+from triage.export.base import Item, Writer, joined
 
 COLUMNS = [
     "id",
     "title",
     "published",
+    "score",
     "domain",
     "method",
     "kind",
     "code",
     "code_url",
     "project_url",
-    "source",
+    "status",
+    "note",
+    "sources",
+    "first_seen",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,18 +35,22 @@ class CsvWriter(Writer):
         self.csv = csv.writer(self.out, lineterminator="\r\n")
         self.csv.writerow(COLUMNS)
 
-    def write(self, paper: TaggedPaper) -> None:
-        p = paper.paper
+    def write(self, item: Item) -> None:
+        tagged, p = item.tagged, item.tagged.paper
         row = [
             p.id,
             p.title,
             p.published.isoformat() if p.published else "",
-            joined(paper, "domain"),
-            joined(paper, "method"),
-            joined(paper, "kind"),
-            joined(paper, "code"),
-            paper.code_url or "",
-            paper.project_url or "",
-            p.source.where(),
+            "" if item.score is None else f"{item.score:g}",
+            joined(tagged, "domain"),
+            joined(tagged, "method"),
+            joined(tagged, "kind"),
+            joined(tagged, "code"),
+            tagged.code_url or "",
+            tagged.project_url or "",
+            item.status or "",
+            item.note or "",
+            str(item.sources) if item.sources is not None else p.source.where(),
+            item.first_seen or "",
         ]
         self.csv.writerow([neutralise(cell) for cell in row])

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from triage.export.base import Writer, joined
-from triage.models import TaggedPaper
+from triage.export.base import Item, Writer, joined
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
@@ -28,7 +27,8 @@ class MarkdownWriter(Writer):
     def begin(self) -> None:
         self.out.write("| title | domain | method | kind | code |\n|---|---|---|---|---|\n")
 
-    def write(self, paper: TaggedPaper) -> None:
+    def write(self, item: Item) -> None:
+        paper = item.tagged
         code = joined(paper, "code")
         link = md_link(code, paper.code_url) or md_link(code, paper.project_url) or code
         cells = [

@@ -31,6 +31,15 @@ class Dump:
             for line in text:
                 yield line.rstrip("\n")
 
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The raw bytes in pieces (hashing a dump without holding it in memory)."""
+        if self._path is None:
+            yield self._data or b""
+            return
+        with self._path.open("rb") as handle:
+            while chunk := handle.read(size):
+                yield chunk
+
     def text(self) -> str:
         return "\n".join(self.lines())
 

@@ -1,9 +1,10 @@
-"""The command line: resolve options, call the core, render. The only module that imports click."""
+"""The command line: resolve options, call the core, render. The only package that imports click."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -101,6 +102,10 @@ def read_papers(
     return iter_papers(inputs, options, report, state.warn)
 
 
+def _error(message: str) -> None:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"triage: error: {render.safe_text(message)}")
+
+
 class TriageGroup(click.Group):
     """Turns a TriageError from any command into one line on stderr and its exit code."""
 
@@ -108,10 +113,11 @@ class TriageGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TriageError as exc:
-            Console(stderr=True, highlight=False, soft_wrap=True).print(
-                f"triage: error: {render.safe_text(str(exc))}"
-            )
+            _error(str(exc))
             ctx.exit(exc.exit_code)
+        except sqlite3.DatabaseError as exc:  # disk full, a corrupt file, a lock held too long
+            _error(f"database error: {exc}; the dump being written was rolled back, earlier ones are kept")
+            ctx.exit(ExitCode.DATA_ERROR)
 
 
 @click.group(
@@ -324,3 +330,7 @@ def main() -> None:
     except BrokenPipeError:  # `triage ... | head`: the reader left; not an error
         sys.stderr.close()
         sys.exit(ExitCode.OK)
+
+
+# The store commands (ingest, list, show, mark, retag, tags, stats) register themselves on `cli`.
+from triage.cli import library  # noqa: E402, F401

@@ -1,0 +1,292 @@
+"""Store commands: ingest, list, show, mark, retag, tags, stats (the nightly and morning work)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from triage import render
+from triage.classify import Classifier, load_classifier
+from triage.cli import State, cli, input_options, output_option, pass_state
+from triage.config import sample_dump
+from triage.errors import ExitCode
+from triage.export import FORMATS as EXPORT_FORMATS
+from triage.export import write_listed
+from triage.ingest import Ingester, load_store_config
+from triage.output import open_output
+from triage.parse import ParseOptions
+from triage.query import SORTS, STATUSES, Filters, Library
+from triage.rank import Ranker, load_ranking
+from triage.store import DECISIONS, ENV_DB, Store, default_db_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db_path",
+        envvar=ENV_DB,
+        type=click.Path(dir_okay=False),
+        help=f"SQLite database [env: {ENV_DB}; default: {default_db_path()}].",
+    )(func)
+
+
+def filter_options(func: F) -> F:
+    """Every `list` filter, shared with `export`."""
+    options = [
+        click.option(
+            "--tag", "tags", multiple=True, help="Tag id, facet:id or group (repeatable: all must match)."
+        ),
+        click.option("--domain", multiple=True, help="Domain tag (same as --tag domain:ID)."),
+        click.option("--method", multiple=True, help="Method tag or group (same as --tag)."),
+        click.option("--kind", multiple=True, help="Kind: method, survey, benchmark, theory."),
+        click.option("--code", type=click.Choice(["available", "promised", "project-page", "none"])),
+        click.option(
+            "--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after (YYYY-MM-DD)."
+        ),
+        click.option(
+            "--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before (YYYY-MM-DD)."
+        ),
+        click.option("--new", is_flag=True, help="Only papers first seen by the latest ingest run."),
+        click.option(
+            "--status",
+            multiple=True,
+            type=click.Choice(STATUSES),
+            help="Triage status (repeatable) [default: all but rejected].",
+        ),
+        click.option("--query", help="Typo-tolerant search over titles and abstracts."),
+        click.option("--sort", type=click.Choice(SORTS), default="score", show_default=True),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_filters(kw: dict[str, Any], limit: int | None) -> Filters:
+    tags = [
+        *kw["tags"],
+        *(f"domain:{d}" for d in kw["domain"]),
+        *kw["method"],
+        *(f"kind:{k}" for k in kw["kind"]),
+    ]
+    tags += [f"code:{kw['code']}"] if kw["code"] else []
+    return Filters(
+        tags=tags,
+        since=kw["since"].date() if kw["since"] else None,
+        until=kw["until"].date() if kw["until"] else None,
+        new=kw["new"],
+        status=list(kw["status"]),
+        query=kw["query"],
+        limit=limit,
+        sort=kw["sort"],
+    )
+
+
+class Session:
+    """The store, rules and ranking one command works with."""
+
+    def __init__(self, state: State, db_path: str | None) -> None:
+        dirs = state.dirs()
+        self.state = state
+        self.classifier: Classifier = load_classifier(dirs)
+        self.ranker = Ranker(load_ranking(dirs), self.classifier.taxonomy)
+        self.options = ParseOptions.load(dirs)
+        self.store_config = load_store_config(dirs)
+        self.path = Path(db_path) if db_path else default_db_path()
+        self.store = Store(self.path)
+        self.library = Library(self.store, self.classifier, self.ranker)
+
+    def ingester(self) -> Ingester:
+        return Ingester(self.store, self.classifier, self.ranker, self.options, self.store_config)
+
+
+@contextmanager
+def reading(state: State, db_path: str | None) -> Iterator[Session]:
+    """A session on the user's database, or on the bundled sample when there is none yet."""
+    path = Path(db_path) if db_path else default_db_path()
+    if path.exists():
+        session = Session(state, str(path))
+        session.library.refresh_ranks()
+        yield session
+        session.store.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="triage-sample-") as tmp:
+        state.info(
+            f"no database at {path} yet: showing the bundled sample (build yours with `triage ingest DUMPS`)"
+        )
+        session = Session(state, str(Path(tmp) / "sample.db"))
+        session.ingester().run([str(sample_dump())], lambda _msg: None)
+        session.library.refresh_ranks()
+        yield session
+        session.store.close()
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@db_option
+@input_options
+@click.option("--json-summary", is_flag=True, help="Print the run's counts as JSON on stdout (for scripts).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list the titles merged as near-identical.")
+@pass_state
+def ingest(
+    state: State,
+    inputs: tuple[str, ...],
+    db_path: str | None,
+    input_format: str | None,
+    ref_date: dt.datetime | None,
+    strict: bool,
+    json_summary: bool,
+    verbose: bool,
+) -> None:
+    """Parse, classify and store dumps; content ingested before is skipped.
+
+    INPUTS are files, folders (every dump in them), globs or `-` for stdin. Each dump lands in
+    one transaction; re-running over the same folder adds only what is new.
+
+    \b
+    Examples:
+      triage ingest dumps/
+      triage ingest --db ~/papers.db 'dumps/*.json' --json-summary
+    """
+    session = Session(state, db_path)
+    session.options.input_format = input_format
+    session.options.date = ref_date.date() if ref_date else None
+    with render.progress(state.quiet) as tick:
+        result = session.ingester().run(inputs, state.warn, tick)
+    if verbose:
+        for dump in result.dumps:
+            for new, old, score in dump.fuzzy:
+                state.info(f"merged {new!r} with {old!r} (similarity {score})")
+    state.info(result.summary())
+    if json_summary:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    failed = any(d.error for d in result.dumps)
+    if failed or (strict and result.total("skipped")):
+        sys.exit(ExitCode.DATA_ERROR)
+
+
+@cli.command("list")
+@db_option
+@filter_options
+@click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", *EXPORT_FORMATS]),
+    help="Output format [default: table on a terminal, else a plain table].",
+)
+@output_option
+@pass_state
+def list_command(
+    state: State, /, db_path: str | None, limit: int, fmt: str | None, output: str | None, **kw: Any
+) -> None:
+    """Ranked papers, best first, with their tags and code.
+
+    \b
+    Examples:
+      triage list --tag pruning
+      triage list --domain vision --code available --since 2025-05-01 --limit 20
+      triage list --new --format md -o morning.md
+      triage list --query "kolmogorov arnold"
+    """
+    filters = make_filters(kw, limit)
+    with reading(state, db_path) as session, open_output(output) as out:
+        listed = session.library.select(filters)
+        if (fmt or "table") == "table":
+            render.paper_list(listed, filters, out)
+        else:
+            write_listed(fmt or "table", listed, out, session.classifier.taxonomy.facets, filters)
+    state.info(f"{len(listed)} papers ({filters.describe()})")
+
+
+@cli.command()
+@click.argument("ref")
+@db_option
+@pass_state
+def show(state: State, ref: str, db_path: str | None) -> None:
+    """One paper: tags with the words that fired them, score breakdown, sources, decisions.
+
+    REF is an id, an id prefix, an arXiv id or part of the title.
+
+    \b
+    Example:
+      triage show 2405.1
+    """
+    with reading(state, db_path) as session:
+        listed, sources, decisions = session.library.show(ref)
+        parts = session.ranker.breakdown(listed.tagged, session.library.today)
+        render.paper_detail(listed, parts, sources, decisions, sys.stdout)
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("decision", type=click.Choice(sorted(DECISIONS)))
+@click.option("--note", help="Why, or what to try.")
+@db_option
+@pass_state
+def mark(state: State, ref: str, decision: str, note: str | None, db_path: str | None) -> None:
+    """Record a triage decision (accept, reject, later) with an optional note.
+
+    Decisions and notes survive re-ingests and retag; `list` hides rejected papers.
+
+    \b
+    Example:
+      triage mark 3f2a9c accept --note "try on our ViT"
+    """
+    session = Session(state, db_path)
+    paper_id, title = session.library.mark(ref, decision, note)
+    state.info(f"{paper_id} marked {DECISIONS[decision]}: {title}")
+
+
+@cli.command()
+@db_option
+@pass_state
+def retag(state: State, db_path: str | None) -> None:
+    """Re-apply the current rules to every stored paper and report what changed.
+
+    \b
+    Example:
+      triage --config my-rules retag
+    """
+    session = Session(state, db_path)
+    changes = session.library.retag()
+    render.retag_report(changes, sys.stdout)
+    state.info(f"retagged {session.library.totals()['papers']} papers, {len(changes)} changed")
+
+
+@cli.command()
+@db_option
+@pass_state
+def tags(state: State, db_path: str | None) -> None:
+    """The tag vocabulary with descriptions, groups and how many stored papers carry each.
+
+    \b
+    Example:
+      triage tags
+    """
+    with reading(state, db_path) as session:
+        render.vocabulary(session.classifier.taxonomy, session.library.tag_counts(), sys.stdout)
+
+
+@cli.command()
+@db_option
+@pass_state
+def stats(state: State, db_path: str | None) -> None:
+    """Counts per facet and per month, as a terminal chart.
+
+    \b
+    Example:
+      triage stats
+    """
+    with reading(state, db_path) as session:
+        lib = session.library
+        render.stats(lib.totals(), lib.tag_counts(), lib.month_counts(), sys.stdout)

@@ -1,0 +1,285 @@
+"""Ingest: parse, classify and store dumps, one transaction per dump, skipping content seen before.
+
+The same paper in several dumps becomes one record with every source: same id or arXiv id,
+the same normalised title, or (rapidfuzz) a near-identical title among papers whose titles
+start alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz
+
+from triage.classify import Classifier
+from triage.config import ConfigDirs, load_model
+from triage.errors import InputError
+from triage.models import Paper, Skipped, TaggedPaper
+from triage.parse import ParseOptions, parse_dump
+from triage.parse.source import Dump, open_dump
+from triage.pipeline import FileReport, expand_inputs
+from triage.rank import Ranker
+from triage.store import Store, now, paper_row, tag_rows
+from triage.text import title_key
+
+
+class MergeConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title_similarity: float = Field(default=95, ge=50, le=100)
+    prefix_words: int = Field(default=2, ge=0, le=10)
+
+
+class StoreConfig(BaseModel):
+    """`store.yaml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    merge: MergeConfig = MergeConfig()
+
+
+def load_store_config(dirs: ConfigDirs) -> StoreConfig:
+    return load_model(StoreConfig, dirs.find("store.yaml"))
+
+
+def rules_version(classifier: Classifier) -> str:
+    """A short hash of the effective taxonomy: stored with every paper, so retag knows what is stale."""
+    text = classifier.taxonomy.model_dump_json()
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass
+class DumpResult(FileReport):
+    """One dump's outcome: counts, and the title pairs merged by similarity."""
+
+    hash: str = ""
+    seen_before: bool = False
+    new: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    fuzzy: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    run_id: int = 0
+    dumps: list[DumpResult] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(int(getattr(d, name)) for d in self.dumps)
+
+    def as_dict(self) -> dict[str, Any]:
+        keys = ("new", "merged", "unchanged", "skipped", "expected")
+        files = [
+            {
+                "path": d.name,
+                "status": "refused" if d.error else "seen before" if d.seen_before else "ingested",
+                "error": d.error,
+                **{k: getattr(d, k) for k in keys},
+                "skip_reasons": dict(d.reasons),
+            }
+            for d in self.dumps
+        ]
+        return {"run": self.run_id, **{k: self.total(k) for k in keys}, "files": files}
+
+    def summary(self) -> str:
+        seen = sum(d.seen_before for d in self.dumps)
+        refused = sum(bool(d.error) for d in self.dumps)
+        head = (
+            f"run {self.run_id}: {self.total('new')} new, {self.total('merged')} merged, "
+            f"{self.total('unchanged')} unchanged, {self.total('skipped')} skipped"
+        )
+        files = f"{len(self.dumps)} file{'s' if len(self.dumps) != 1 else ''}"
+        files += f" ({seen} seen before)" if seen else ""
+        files += f", {refused} refused" if refused else ""
+        nothing = " - nothing new" if not self.total("new") and not refused else ""
+        return f"{head} from {files}{nothing}"
+
+
+class Ingester:
+    """Writes parsed, classified dumps into a Store."""
+
+    def __init__(
+        self, store: Store, classifier: Classifier, ranker: Ranker, options: ParseOptions, config: StoreConfig
+    ) -> None:
+        self.store = store
+        self.classifier = classifier
+        self.ranker = ranker
+        self.options = options
+        self.merge = config.merge
+        self.version = rules_version(classifier)
+
+    def run(
+        self, inputs: Iterable[str], warn: Callable[[str], None], tick: Callable[[int], None] | None = None
+    ) -> RunResult:
+        result = RunResult()
+        with self.store.transaction() as db:
+            result.run_id = int(
+                db.execute(
+                    "INSERT INTO runs (started, rules_version) VALUES (?, ?) RETURNING id",
+                    (now(), self.version),
+                ).fetchone()[0]
+            )
+        status = "failed"
+        try:
+            for name in expand_inputs(inputs):
+                result.dumps.append(self._one_dump(name, result.run_id, warn, tick))
+            status = "ok"
+        finally:
+            with self.store.transaction() as db:
+                db.execute(
+                    "UPDATE runs SET finished=?, status=?, files=?, new=?, merged=?, unchanged=?, skipped=? "
+                    "WHERE id=?",
+                    (
+                        now(),
+                        status,
+                        len(result.dumps),
+                        result.total("new"),
+                        result.total("merged"),
+                        result.total("unchanged"),
+                        result.total("skipped"),
+                        result.run_id,
+                    ),
+                )
+        return result
+
+    def _one_dump(
+        self, name: str, run_id: int, warn: Callable[[str], None], tick: Callable[[int], None] | None
+    ) -> DumpResult:
+        out = DumpResult(name="<stdin>" if name == "-" else name)
+        try:
+            dump = open_dump(name)
+            out.hash, size = _content_hash(dump)
+        except InputError as exc:
+            out.error = str(exc)
+            warn(str(exc))
+            return out
+        db = self.store.db
+        if db.execute("SELECT 1 FROM dumps WHERE hash = ?", (out.hash,)).fetchone():
+            out.seen_before = True
+            return out
+        with self.store.transaction():
+            # The dump row goes first (sources refer to it); its counts are filled in at the end.
+            db.execute(
+                "INSERT INTO dumps (hash, path, size, papers, skipped, run_id, ingested) "
+                "VALUES (?, ?, ?, 0, 0, ?, ?)",
+                (out.hash, out.name, size, run_id, now()),
+            )
+            for record in parse_dump(dump, self.options):
+                if isinstance(record, Skipped):
+                    out.note(record, warn)
+                    continue
+                out.papers += 1
+                self._store_paper(self.classifier.classify(record), out, run_id)
+                if tick and out.papers % 500 == 0:
+                    tick(500)
+            db.execute(
+                "UPDATE dumps SET papers = ?, skipped = ? WHERE hash = ?", (out.papers, out.skipped, out.hash)
+            )
+        if tick:
+            tick(out.papers % 500)
+        out.flush(warn)
+        if out.papers == 0:
+            warn(f"no papers found in {out.name}")
+        return out
+
+    def _store_paper(self, tagged: TaggedPaper, out: DumpResult, run_id: int) -> None:
+        db = self.store.db
+        paper = tagged.paper
+        key = title_key(paper.title)
+        existing = self._find(paper, key, out)
+        if existing is None:
+            row = paper_row(tagged, key, run_id, self.version, now())
+            row["rank_static"] = self.ranker.static_score(tagged)
+            db.execute(
+                f"INSERT INTO papers ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                tuple(row.values()),
+            )
+            db.executemany("INSERT INTO tags VALUES (?,?,?,?,?)", tag_rows(paper.id, tagged.tags))
+            paper_id = paper.id
+            out.new += 1
+        else:
+            paper_id = existing
+            self._fill_gaps(paper_id, paper)
+        src = paper.source
+        added = db.execute(
+            "INSERT OR IGNORE INTO sources VALUES (?,?,?,?,?,?)",
+            (paper_id, out.hash, src.file, _or_none(src.line), _or_none(src.index), src.format),
+        ).rowcount
+        if existing is not None:
+            known = db.execute(
+                "SELECT 1 FROM sources WHERE paper_id=? AND path=? AND line=? AND record=? AND dump_hash<>?",
+                (paper_id, src.file, _or_none(src.line), _or_none(src.index), out.hash),
+            ).fetchone()
+            if known or not added:
+                out.unchanged += 1
+            else:
+                out.merged += 1
+
+    def _find(self, paper: Paper, key: str, out: DumpResult) -> str | None:
+        """The stored paper this one is: same id, arXiv id, title key, or a near-identical title."""
+        db = self.store.db
+        row = db.execute("SELECT id FROM papers WHERE id = ?", (paper.id,)).fetchone()
+        if row is None and paper.arxiv_id:
+            row = db.execute("SELECT id FROM papers WHERE arxiv_id = ?", (paper.arxiv_id,)).fetchone()
+        if row is None:
+            row = db.execute(
+                "SELECT id FROM papers WHERE title_key = ? "
+                "AND (arxiv_id IS NULL OR ? IS NULL OR arxiv_id = ?)",
+                (key, paper.arxiv_id, paper.arxiv_id),
+            ).fetchone()
+        if row is not None:
+            return str(row[0])
+        return self._find_similar(paper, key, out)
+
+    def _find_similar(self, paper: Paper, key: str, out: DumpResult) -> str | None:
+        words = key.split()
+        if len(words) < max(self.merge.prefix_words, 1) + 1:
+            return None  # too short to compare safely
+        prefix = " ".join(words[: self.merge.prefix_words])
+        best: tuple[float, str, str] | None = None
+        for pid, other, arxiv in self.store.db.execute(
+            "SELECT id, title_key, arxiv_id FROM papers WHERE title_key >= ? AND title_key < ? LIMIT 500",
+            (prefix, prefix + "\uffff"),
+        ):
+            if arxiv and paper.arxiv_id and arxiv != paper.arxiv_id:
+                continue
+            score = fuzz.ratio(key, other, score_cutoff=self.merge.title_similarity)
+            if score and (best is None or score > best[0]):
+                best = (score, pid, other)
+        if best is None:
+            return None
+        out.fuzzy.append((paper.title, best[2], round(best[0], 1)))
+        return best[1]
+
+    def _fill_gaps(self, paper_id: str, paper: Paper) -> None:
+        """A later sighting may know more (an arXiv id, authors, a date): fill what is missing."""
+        self.store.db.execute(
+            "UPDATE papers SET arxiv_id = COALESCE(arxiv_id, ?), published = COALESCE(published, ?), "
+            "authors = CASE WHEN authors = '[]' THEN ? ELSE authors END WHERE id = ?",
+            (
+                paper.arxiv_id,
+                paper.published.isoformat() if paper.published else None,
+                json.dumps(paper.authors, ensure_ascii=False),
+                paper_id,
+            ),
+        )
+
+
+def _or_none(position: int | None) -> int:
+    return -1 if position is None else position
+
+
+def _content_hash(dump: Dump) -> tuple[str, int]:
+    """sha256 and size of the dump's bytes (what makes a re-ingest of the same file a no-op)."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in dump.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size

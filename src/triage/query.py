@@ -1,0 +1,285 @@
+"""Reading and updating the store: filtered, ranked lists; one paper; decisions; retag; counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process, utils
+
+from triage.classify import Classifier
+from triage.errors import UsageError
+from triage.ingest import rules_version
+from triage.models import TaggedPaper
+from triage.rank import CODE_VALUES, Ranker, expand_tag
+from triage.store import DECISIONS, Store, now, paper_from_row, tag_rows, tags_from_rows
+
+STATUSES = ("accepted", "rejected", "later", "untriaged")
+SORTS = ("score", "date", "title")
+QUERY_CUTOFF = 85.0
+
+
+@dataclass
+class Filters:
+    """What `list` and `export` select; tags are names as typed (id, facet:id or group)."""
+
+    tags: list[str] = field(default_factory=list)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    new: bool = False
+    status: list[str] = field(default_factory=list)
+    query: str | None = None
+    limit: int | None = None
+    sort: str = "score"
+
+    def describe(self) -> str:
+        parts = [f"tag {t}" for t in self.tags]
+        parts += [f"since {self.since}"] if self.since else []
+        parts += [f"until {self.until}"] if self.until else []
+        parts += ["new in the latest run"] if self.new else []
+        parts += [f"status {'/'.join(self.status)}"] if self.status else []
+        parts += [f"query {self.query!r}"] if self.query else []
+        return ", ".join(parts) or "all papers"
+
+
+@dataclass
+class Listed:
+    tagged: TaggedPaper
+    score: float
+    status: str
+    note: str | None
+    first_seen: str
+    sources: int
+
+
+def resolve_tag(name: str, classifier: Classifier) -> list[str]:
+    """facet:id keys a typed tag stands for; a misspelt tag is a usage error naming the closest ones."""
+    keys = expand_tag(name, classifier.taxonomy)
+    if keys:
+        return keys
+    known = vocabulary(classifier)
+    close = [m[0] for m in process.extract(name, known, scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `triage tags` lists them"
+    raise UsageError(f"unknown tag {name!r}{hint}")
+
+
+def vocabulary(classifier: Classifier) -> list[str]:
+    tax = classifier.taxonomy
+    names = {t for f in tax.facets.values() for t in f.tags} | {
+        f"{f}:{t}" for f, d in tax.facets.items() for t in d.tags
+    }
+    names |= {d.group for f in tax.facets.values() for d in f.tags.values() if d.group}
+    return sorted(names | set(CODE_VALUES))
+
+
+class Library:
+    """Queries over one store, with the classifier and ranker that give tags and scores meaning."""
+
+    def __init__(
+        self, store: Store, classifier: Classifier, ranker: Ranker, today: dt.date | None = None
+    ) -> None:
+        self.store = store
+        self.db = store.db
+        self.db.row_factory = sqlite3.Row
+        self.classifier = classifier
+        self.ranker = ranker
+        self.today = today or dt.date.today()
+        self.db.create_function("recency", 1, self._recency, deterministic=True)
+
+    def _recency(self, published: str | None) -> float:
+        date = dt.date.fromisoformat(published) if published else None
+        return self.ranker.recency(date, self.today).points
+
+    def refresh_ranks(self) -> int:
+        """Recompute stored static scores when ranking.yaml changed since they were computed."""
+        version = self.ranker.ranking.version()
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'rank_version'").fetchone()
+        if row is not None and row[0] == version:
+            return 0
+        count = 0
+        with self.store.transaction() as db:
+            for tagged in self._iter_tagged("SELECT * FROM papers", ()):
+                db.execute(
+                    "UPDATE papers SET rank_static = ? WHERE id = ?",
+                    (self.ranker.static_score(tagged), tagged.paper.id),
+                )
+                count += 1
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('rank_version', ?)", (version,))
+        return count
+
+    def select(self, filters: Filters) -> list[Listed]:
+        where, args = self._where(filters)
+        order = {
+            "score": "score DESC, p.published DESC, p.id",
+            "date": "p.published DESC, score DESC, p.id",
+            "title": "p.title COLLATE NOCASE, p.id",
+        }[filters.sort]
+        limit = "" if filters.query or filters.limit is None else f" LIMIT {int(filters.limit)}"
+        sql = (
+            "SELECT p.*, p.rank_static + recency(p.published) AS score, "
+            "(SELECT COUNT(*) FROM sources s WHERE s.paper_id = p.id) AS n_sources "
+            f"FROM papers p WHERE {' AND '.join(where) or '1'} ORDER BY {order}{limit}"
+        )
+        rows = self.db.execute(sql, args).fetchall()
+        if filters.query:
+            rows = self._fuzzy(rows, filters.query)[: filters.limit]
+        return [self._listed(row) for row in rows]
+
+    def _where(self, filters: Filters) -> tuple[list[str], list[object]]:
+        where: list[str] = []
+        args: list[object] = []
+        for name in filters.tags:
+            keys = resolve_tag(name, self.classifier)
+            clause = " OR ".join("(t.facet = ? AND t.tag = ?)" for _ in keys)
+            where.append(f"p.id IN (SELECT t.paper_id FROM tags t WHERE {clause})")
+            args += [part for key in keys for part in key.split(":", 1)]
+        if filters.since:
+            where.append("p.published >= ?")
+            args.append(filters.since.isoformat())
+        if filters.until:
+            where.append("p.published <= ?")
+            args.append(filters.until.isoformat())
+        if filters.new:
+            where.append("p.first_run = (SELECT MAX(id) FROM runs WHERE status = 'ok')")
+        statuses = filters.status or ["accepted", "later", "untriaged"]
+        where.append(f"p.status IN ({', '.join('?' * len(statuses))})")
+        args += statuses
+        return where, args
+
+    @staticmethod
+    def _fuzzy(rows: list[sqlite3.Row], query: str) -> list[sqlite3.Row]:
+        """Typo-tolerant search: the best-aligned stretch of title + abstract must be close to the
+        query (rapidfuzz partial ratio); title matches rank first."""
+        wanted = utils.default_process(query)
+        titles = [utils.default_process(r["title"]) for r in rows]
+        bodies = [utils.default_process(r["abstract"]) for r in rows]
+        scored = []
+        for i, (title, body) in enumerate(zip(titles, bodies, strict=True)):
+            in_title = fuzz.partial_ratio(wanted, title)
+            score = max(in_title + 5, fuzz.partial_ratio(wanted, body, score_cutoff=QUERY_CUTOFF))
+            if score >= QUERY_CUTOFF:
+                scored.append((-score, i))
+        return [rows[i] for _, i in sorted(scored)]
+
+    def _listed(self, row: sqlite3.Row) -> Listed:
+        tagged = self._tagged(row)
+        return Listed(
+            tagged, round(row["score"], 3), row["status"], row["note"], row["first_seen"], row["n_sources"]
+        )
+
+    def _tagged(self, row: sqlite3.Row) -> TaggedPaper:
+        tags = tags_from_rows(
+            self.db.execute("SELECT * FROM tags WHERE paper_id = ? ORDER BY facet, score DESC", (row["id"],))
+        )
+        return TaggedPaper(paper_from_row(row), tags, row["code_url"], row["project_url"])
+
+    def _iter_tagged(self, sql: str, args: tuple[object, ...]) -> Iterator[TaggedPaper]:
+        for row in self.db.execute(sql, args).fetchall():
+            yield self._tagged(row)
+
+    def find(self, ref: str) -> sqlite3.Row:
+        """One paper by id, id prefix, arXiv id or title fragment; ambiguity is a usage error."""
+        rows = self.db.execute("SELECT * FROM papers WHERE id = ? OR arxiv_id = ?", (ref, ref)).fetchall()
+        if not rows:
+            rows = self.db.execute(
+                "SELECT * FROM papers WHERE id LIKE ? ESCAPE '\\' LIMIT 6", (_like(ref) + "%",)
+            ).fetchall()
+        if not rows:
+            rows = self.db.execute(
+                "SELECT * FROM papers WHERE title LIKE ? ESCAPE '\\' LIMIT 6", ("%" + _like(ref) + "%",)
+            ).fetchall()
+        if not rows:
+            raise UsageError(f"no paper matches {ref!r}; use an id from `triage list` or part of a title")
+        if len(rows) > 1:
+            options = "; ".join(f"{r['id']} {r['title'][:50]}" for r in rows[:5])
+            raise UsageError(f"{ref!r} matches several papers ({options}); give more of the id or title")
+        found: sqlite3.Row = rows[0]
+        return found
+
+    def show(self, ref: str) -> tuple[Listed, list[sqlite3.Row], list[sqlite3.Row]]:
+        row = self.find(ref)
+        full = self.db.execute(
+            "SELECT p.*, p.rank_static + recency(p.published) AS score, "
+            "(SELECT COUNT(*) FROM sources s WHERE s.paper_id = p.id) AS n_sources "
+            "FROM papers p WHERE id = ?",
+            (row["id"],),
+        ).fetchone()
+        sources = self.db.execute(
+            "SELECT * FROM sources WHERE paper_id = ? ORDER BY path, line", (row["id"],)
+        ).fetchall()
+        decisions = self.db.execute(
+            "SELECT * FROM decisions WHERE paper_id = ? ORDER BY at, id", (row["id"],)
+        ).fetchall()
+        return self._listed(full), sources, decisions
+
+    def mark(self, ref: str, decision: str, note: str | None) -> tuple[str, str]:
+        row = self.find(ref)
+        status = DECISIONS[decision]
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO decisions (paper_id, decision, note, at) VALUES (?,?,?,?)",
+                (row["id"], status, note, now()),
+            )
+            db.execute(
+                "UPDATE papers SET status = ?, note = COALESCE(?, note) WHERE id = ?",
+                (status, note, row["id"]),
+            )
+        return row["id"], row["title"]
+
+    def retag(self) -> list[tuple[str, str, list[str], list[str]]]:
+        """Reapply the current rules to every stored paper; returns (id, title, removed, added) per change."""
+        version = rules_version(self.classifier)
+        changes = []
+        with self.store.transaction() as db:
+            for row in db.execute("SELECT * FROM papers").fetchall():
+                old = {
+                    f"{r['facet']}:{r['tag']}"
+                    for r in db.execute("SELECT facet, tag FROM tags WHERE paper_id = ?", (row["id"],))
+                }
+                tagged = self.classifier.classify(paper_from_row(row))
+                new = {t.key for t in tagged.tags}
+                db.execute("DELETE FROM tags WHERE paper_id = ?", (row["id"],))
+                db.executemany("INSERT INTO tags VALUES (?,?,?,?,?)", tag_rows(row["id"], tagged.tags))
+                db.execute(
+                    "UPDATE papers SET code = ?, code_url = ?, project_url = ?, rules_version = ?, "
+                    "rank_static = ? WHERE id = ?",
+                    (
+                        tagged.tag_ids("code")[0],
+                        tagged.code_url,
+                        tagged.project_url,
+                        version,
+                        self.ranker.static_score(tagged),
+                        row["id"],
+                    ),
+                )
+                if old != new:
+                    changes.append((row["id"], row["title"], sorted(old - new), sorted(new - old)))
+        return changes
+
+    def tag_counts(self) -> dict[str, int]:
+        return {
+            f"{r[0]}:{r[1]}": r[2]
+            for r in self.db.execute("SELECT facet, tag, COUNT(*) FROM tags GROUP BY facet, tag")
+        }
+
+    def month_counts(self) -> list[tuple[str, int]]:
+        return [
+            (r[0] or "undated", r[1])
+            for r in self.db.execute(
+                "SELECT substr(published, 1, 7) AS month, COUNT(*) FROM papers GROUP BY month ORDER BY month"
+            )
+        ]
+
+    def totals(self) -> dict[str, int]:
+        row = self.db.execute(
+            "SELECT (SELECT COUNT(*) FROM papers), (SELECT COUNT(*) FROM dumps), "
+            "(SELECT COUNT(*) FROM runs), "
+            "(SELECT COUNT(*) FROM papers WHERE status <> 'untriaged')"
+        ).fetchone()
+        return {"papers": row[0], "dumps": row[1], "runs": row[2], "triaged": row[3]}
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

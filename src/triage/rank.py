@@ -1,0 +1,135 @@
+"""Ranking: a paper's score as a sum of explainable parts, from `ranking.yaml`.
+
+Everything but recency depends only on the paper and the config, so the store keeps it per
+paper (`rank_static`) and adds recency at query time; `breakdown` gives the same total part by
+part for `triage show`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from triage.classify.rules import Taxonomy
+from triage.config import ConfigDirs, load_model
+from triage.models import TaggedPaper
+
+CODE_VALUES = ("available", "promised", "project-page", "none")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Interests(Strict):
+    tags: dict[str, float] = {}
+    phrases: dict[str, float] = {}
+
+
+class Recency(Strict):
+    weight: float = 2.0
+    half_life_days: float = Field(default=60.0, gt=0)
+
+
+class Confidence(Strict):
+    weight: float = 0.05
+    cap: float = 1.0
+
+
+class Ranking(Strict):
+    """`ranking.yaml`."""
+
+    interests: Interests = Interests()
+    code: dict[str, float] = {"available": 2.0, "promised": 0.5, "project-page": 0.5, "none": 0.0}
+    kind: dict[str, float] = {"method": 1.0, "benchmark": 0.5, "theory": 0.3, "survey": -0.5}
+    recency: Recency = Recency()
+    confidence: Confidence = Confidence()
+
+    def version(self) -> str:
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+
+
+def load_ranking(dirs: ConfigDirs) -> Ranking:
+    return load_model(Ranking, dirs.find("ranking.yaml"))
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    points: float
+    why: str
+
+
+class Ranker:
+    """Ranking weights resolved against the taxonomy (groups expanded, phrases compiled)."""
+
+    def __init__(self, ranking: Ranking, taxonomy: Taxonomy) -> None:
+        self.ranking = ranking
+        self.tag_weights: dict[str, list[tuple[str, float]]] = {}
+        for name, weight in ranking.interests.tags.items():
+            for key in expand_tag(name, taxonomy):
+                self.tag_weights.setdefault(key, []).append((name, weight))
+        self.phrases = [
+            (phrase, re.compile(r"\b" + re.escape(phrase.lower()).replace(r"\ ", r"[-\s]+") + r"\w*"), weight)
+            for phrase, weight in ranking.interests.phrases.items()
+        ]
+
+    def static_parts(self, tagged: TaggedPaper) -> list[Part]:
+        """Every part of the score except recency."""
+        parts: list[Part] = []
+        best = 0.0
+        for tag in tagged.tags:
+            for name, weight in self.tag_weights.get(tag.key, []):
+                parts.append(Part("interest", weight, f"tag {tag.key} (interest {name})"))
+                best = max(best, tag.score)
+        text = f"{tagged.paper.title} {tagged.paper.abstract}".lower()
+        for phrase, pattern, weight in self.phrases:
+            if pattern.search(text):
+                parts.append(Part("interest", weight, f"phrase {phrase!r}"))
+        code = tagged.tag_ids("code")[0] if tagged.tag_ids("code") else "none"
+        parts.append(Part("code", self.ranking.code.get(code, 0.0), f"code {code}"))
+        kinds = tagged.tag_ids("kind")
+        if kinds:
+            kind = max(kinds, key=lambda k: self.ranking.kind.get(k, 0.0))
+            parts.append(Part("kind", self.ranking.kind.get(kind, 0.0), f"kind {kind}"))
+        conf = self.ranking.confidence
+        if best and conf.weight:
+            parts.append(
+                Part("confidence", min(conf.cap, conf.weight * best), f"best interest tag score {best:g}")
+            )
+        return parts
+
+    def static_score(self, tagged: TaggedPaper) -> float:
+        return round(sum(p.points for p in self.static_parts(tagged)), 4)
+
+    def recency(self, published: dt.date | None, today: dt.date) -> Part:
+        rec = self.ranking.recency
+        if published is None:
+            return Part("recency", 0.0, "no publication date")
+        age = max((today - published).days, 0)
+        return Part("recency", round(rec.weight * 0.5 ** (age / rec.half_life_days), 4), f"{age} days old")
+
+    def breakdown(self, tagged: TaggedPaper, today: dt.date) -> list[Part]:
+        return [*self.static_parts(tagged), self.recency(tagged.paper.published, today)]
+
+
+def expand_tag(name: str, taxonomy: Taxonomy) -> list[str]:
+    """`pruning`, `method:pruning` or a group such as `compression` -> facet:id keys."""
+    if ":" in name:
+        facet, tag = name.split(":", 1)
+        fdef = taxonomy.facets.get(facet)
+        return [name] if (fdef and tag in fdef.tags) or (facet == "code" and tag in CODE_VALUES) else []
+    keys = [f"{f}:{name}" for f, fdef in taxonomy.facets.items() if name in fdef.tags]
+    keys += [
+        f"{f}:{t}"
+        for f, fdef in taxonomy.facets.items()
+        for t, tdef in fdef.tags.items()
+        if tdef.group == name
+    ]
+    if name in CODE_VALUES:
+        keys.append(f"code:{name}")
+    return keys

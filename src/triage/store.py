@@ -1,0 +1,253 @@
+"""The SQLite store: papers, their tags with evidence, sources, ingest runs and triage decisions.
+
+One plain SQLite file (WAL mode) that any SQLite tool can open. The schema is versioned and
+migrated when the store opens. Writes happen one dump per transaction, so a run killed at any
+moment leaves the database consistent and the next run completes the work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from triage.errors import TriageError
+from triage.models import Evidence, Paper, SourceRef, Tag, TaggedPaper
+
+ENV_DB = "TRIAGE_DB"
+BUSY_TIMEOUT_MS = 60_000
+DECISIONS = {"accept": "accepted", "reject": "rejected", "later": "later"}
+
+# Each entry migrates the schema from version N to N+1; never edit a released step, add one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        status TEXT NOT NULL DEFAULT 'running',   -- running | ok | failed
+        rules_version TEXT NOT NULL,
+        files INTEGER NOT NULL DEFAULT 0,
+        new INTEGER NOT NULL DEFAULT 0,
+        merged INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE papers (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        abstract TEXT NOT NULL,
+        published TEXT,
+        authors TEXT NOT NULL,          -- JSON list
+        arxiv_id TEXT,
+        urls TEXT NOT NULL,             -- JSON list
+        extra TEXT NOT NULL,            -- JSON object
+        source TEXT NOT NULL,           -- JSON SourceRef of the first sighting
+        code TEXT NOT NULL,
+        code_url TEXT,
+        project_url TEXT,
+        rank_static REAL NOT NULL DEFAULT 0,      -- ranking score without recency (rank.py)
+        status TEXT NOT NULL DEFAULT 'untriaged',  -- untriaged | accepted | rejected | later
+        note TEXT,
+        first_seen TEXT NOT NULL,
+        first_run INTEGER NOT NULL REFERENCES runs(id),
+        rules_version TEXT NOT NULL
+    );
+    CREATE INDEX papers_title_key ON papers(title_key);
+    CREATE INDEX papers_arxiv ON papers(arxiv_id);
+    CREATE INDEX papers_published ON papers(published);
+    CREATE INDEX papers_first_run ON papers(first_run);
+    CREATE INDEX papers_status ON papers(status);
+    CREATE TABLE tags (
+        paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        facet TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        score REAL NOT NULL,
+        evidence TEXT NOT NULL,         -- JSON list of {rule, text, field, offset, weight}
+        PRIMARY KEY (paper_id, facet, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX tags_by_tag ON tags(facet, tag, paper_id);
+    CREATE TABLE dumps (
+        hash TEXT PRIMARY KEY,          -- sha256 of the file's bytes
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        papers INTEGER NOT NULL,
+        skipped INTEGER NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        ingested TEXT NOT NULL
+    );
+    CREATE TABLE sources (
+        paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        dump_hash TEXT NOT NULL REFERENCES dumps(hash),
+        path TEXT NOT NULL,
+        line INTEGER NOT NULL,          -- 1-based line in the dump, -1 when the format has none
+        record INTEGER NOT NULL,        -- 0-based record index, -1 when the format has none
+        format TEXT NOT NULL,
+        PRIMARY KEY (paper_id, dump_hash, path, line, record)
+    ) WITHOUT ROWID;
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        decision TEXT NOT NULL,
+        note TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX decisions_paper ON decisions(paper_id, at);
+    """,
+]
+
+
+class StoreError(TriageError):
+    """The database cannot be opened, is locked for too long, or is not a triage database."""
+
+
+def default_db_path() -> Path:
+    """`TRIAGE_DB`, else triage.db in the user's data directory (XDG on Linux)."""
+    if os.environ.get(ENV_DB):
+        return Path(os.environ[ENV_DB])
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "triage" / "triage.db"
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class StoredPaper:
+    """A paper as stored: the tagged record plus its triage state and sightings."""
+
+    tagged: TaggedPaper
+    status: str
+    note: str | None
+    first_seen: str
+    first_run: int
+
+
+class Store:
+    """A connection to one database file, migrated to the current schema on open."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly and not self.path.exists():
+            raise StoreError(f"{self.path}: no database yet; run `triage ingest DUMPS` first")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            uri = f"file:{self.path}?mode=ro" if readonly else str(self.path)
+            self.db = sqlite3.connect(uri, uri=readonly, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+            elif self.schema_version() == 0:
+                raise StoreError(f"{self.path}: not a triage database (no schema)")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create database folder: {exc.strerror}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: made by a newer triage (schema {version}); upgrade triage to use it"
+            )
+        for step in range(version, len(MIGRATIONS)):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[step]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {step + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT: takes the write lock up front, waits up to the busy timeout."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(
+                    f"{self.path}: another triage run has been writing for over "
+                    f"{BUSY_TIMEOUT_MS // 1000}s; try again when it has finished"
+                ) from exc
+            raise
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our statements)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def paper_row(tagged: TaggedPaper, key: str, run_id: int, rules_version: str, seen: str) -> dict[str, Any]:
+    p = tagged.paper
+    return {
+        "id": p.id,
+        "title": p.title,
+        "title_key": key,
+        "abstract": p.abstract,
+        "published": p.published.isoformat() if p.published else None,
+        "authors": json.dumps(p.authors, ensure_ascii=False),
+        "arxiv_id": p.arxiv_id,
+        "urls": json.dumps(p.urls, ensure_ascii=False),
+        "extra": json.dumps(p.extra, ensure_ascii=False, default=str),
+        "source": p.source.model_dump_json(),
+        "code": next((t.id for t in tagged.tags if t.facet == "code"), "none"),
+        "code_url": tagged.code_url,
+        "project_url": tagged.project_url,
+        "first_seen": seen,
+        "first_run": run_id,
+        "rules_version": rules_version,
+    }
+
+
+def tag_rows(paper_id: str, tags: Iterable[Tag]) -> list[tuple[str, str, str, float, str]]:
+    return [
+        (paper_id, t.facet, t.id, t.score, json.dumps([e.as_dict() for e in t.evidence], ensure_ascii=False))
+        for t in tags
+    ]
+
+
+def paper_from_row(row: sqlite3.Row) -> Paper:
+    return Paper.model_construct(
+        id=row["id"],
+        title=row["title"],
+        abstract=row["abstract"],
+        published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
+        authors=json.loads(row["authors"]),
+        arxiv_id=row["arxiv_id"],
+        urls=json.loads(row["urls"]),
+        source=SourceRef.model_validate_json(row["source"]),
+        extra=json.loads(row["extra"]),
+    )
+
+
+def tags_from_rows(rows: Iterable[sqlite3.Row]) -> list[Tag]:
+    return [
+        Tag(r["facet"], r["tag"], r["score"], [Evidence(**e) for e in json.loads(r["evidence"])])
+        for r in rows
+    ]
