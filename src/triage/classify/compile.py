@@ -8,6 +8,7 @@ from triage.classify.matcher import PatternSet, acronym_regex, phrase_regex
 from triage.classify.rules import Rule, Taxonomy
 
 CUE = "_cue"
+ASIDE = "_aside"
 CODE = "_code"
 
 
@@ -56,20 +57,21 @@ def compile_taxonomy(taxonomy: Taxonomy) -> PatternSet:
         for tag, tdef in fdef.tags.items():
             for rule in tdef.rules:
                 _add_rule(patterns, facet, tag, rule)
-    for cue in taxonomy.claim_cues:
-        regex, open_end = phrase_regex(cue)
-        patterns.add(
-            regex,
-            mode="lower",
-            bounded=True,
-            open_end=open_end,
-            negative=False,
-            rule=f"{CUE}/{cue}",
-            facet=CUE,
-            tag="claim",
-            weight=1.0,
-            fields=frozenset({"abstract"}),
-        )
+    for facet, cues in ((CUE, taxonomy.claim_cues), (ASIDE, taxonomy.aside_cues)):
+        for cue in cues:
+            regex, open_end = phrase_regex(cue)
+            patterns.add(
+                regex,
+                mode="lower",
+                bounded=True,
+                open_end=open_end,
+                negative=False,
+                rule=f"{facet}/{cue}",
+                facet=facet,
+                tag=facet.strip("_"),
+                weight=0.0,
+                fields=frozenset({"abstract"}),
+            )
     code = taxonomy.code
     _add_special(patterns, CODE, "available", code.available)
     _add_special(patterns, CODE, "promised", code.promised)

@@ -2,9 +2,11 @@
 
 Scoring, per tag: each rule found in the title adds `weight x weights.title`; each abstract
 sentence that mentions the tag adds the best weight found in it, times `weights.claim` when the
-sentence also states the paper's own contribution ("we propose", "this paper"); the comments
-field adds `weight x weights.comments`. A tag fires when its score reaches its threshold, so
-one passing mention in the abstract is not enough. A fired tag may suppress others of its facet
+mention lies in the sentence's claim: from its first claim cue ("we propose", "this paper") on,
+minus asides (`aside_cues`: from "unlike", "compared to", "outperforms", "such as" ... to the next
+comma), so "Unlike CNNs, we propose ..." or "... outperforms LSTMs" does not boost CNN or LSTM;
+the comments field adds `weight x weights.comments`. A tag fires when its score reaches its
+threshold, so one passing mention in the abstract is not enough. A fired tag may suppress others of its facet
 (`suppresses`); a facet that allows one tag keeps the best; a facet with a fallback uses it
 when nothing fired.
 """
@@ -17,12 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from triage.classify.code import CodeLinks, decide_code
-from triage.classify.compile import CODE, CUE, compile_taxonomy
+from triage.classify.compile import ASIDE, CODE, CUE, compile_taxonomy
 from triage.classify.matcher import PatternSet, lower_keep_offsets
 from triage.classify.rules import Taxonomy
 from triage.models import Evidence, Paper, Tag, TaggedPaper
 
 SENTENCE_END = ". "
+CLAUSE_END = (",", ";", ":")
 
 
 def sentence_ends(text: str) -> list[int]:
@@ -81,7 +84,8 @@ class Classifier:
             for facet, fdef in taxonomy.facets.items()
             for tag in fdef.tags
         }
-        return cls(taxonomy, compile_taxonomy(taxonomy), CodeLinks.from_rules(taxonomy.code), thresholds)
+        patterns = compile_taxonomy(taxonomy)
+        return cls(taxonomy, patterns, CodeLinks.from_rules(taxonomy.code), thresholds)
 
     def classify(self, paper: Paper) -> TaggedPaper:
         fields = {"title": paper.title, "abstract": paper.abstract}
@@ -112,18 +116,31 @@ class Classifier:
             return
         patterns = self.patterns.patterns
         locate = self.patterns.locate
-        positives = [i for i in ids if not patterns[i].negative and patterns[i].facet != CUE]
+        positives = [i for i in ids if not patterns[i].negative and patterns[i].facet not in (CUE, ASIDE)]
         if not positives:
             return
         live_rules = {patterns[i].rule for i in positives}
         blocked: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        claims: set[int] = set()
+        claims: dict[int, int] = {}  # sentence -> where its claim starts (its first cue)
+        aside_ids = []
         for i in ids:
             p = patterns[i]
             if p.negative and p.rule in live_rules:
                 blocked[p.rule] += [(s - p.window, e + p.window) for s, e in locate(i, text, lowered)]
             elif p.facet == CUE and name in p.fields:
-                claims.update(bisect_right(ends, s) for s, _ in locate(i, text, lowered))
+                for s, _ in locate(i, text, lowered):
+                    sentence = bisect_right(ends, s)
+                    if s < claims.get(sentence, s + 1):
+                        claims[sentence] = s
+            elif p.facet == ASIDE and name in p.fields:
+                aside_ids.append(i)
+        # Asides matter only inside claim sentences: from the cue to the clause end, no claim weight.
+        asides = [
+            (s, _clause_end(text, e, ends))
+            for i in (aside_ids if claims else ())
+            for s, e in locate(i, text, lowered)
+            if bisect_right(ends, s) in claims
+        ]
         weights = self.taxonomy.weights
         field_weight = weights.title if name == "title" else weights.comments
         for i in positives:
@@ -145,8 +162,9 @@ class Classifier:
             if name == "abstract":
                 for s, _ in spans:
                     sentence = bisect_right(ends, s)
-                    factor = weights.claim if sentence in claims else weights.abstract
-                    sentences.append((sentence, p.weight * factor))
+                    cue = claims.get(sentence)
+                    claimed = cue is not None and cue <= s and not (asides and _inside(s, asides))
+                    sentences.append((sentence, p.weight * (weights.claim if claimed else weights.abstract)))
             score = scores.get((p.facet, p.tag))
             if score is None:
                 score = scores[(p.facet, p.tag)] = _TagScore()
@@ -175,6 +193,18 @@ class Classifier:
                 fired = [Tag(facet, fdef.fallback, 0.0, [])]
             tags += fired
         return tags, near
+
+
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in spans)
+
+
+def _clause_end(text: str, start: int, ends: list[int]) -> int:
+    """Where the clause that goes on at `start` ends: the next comma, semicolon or sentence end."""
+    sentence = bisect_right(ends, start)
+    sentence_end = ends[sentence] if sentence < len(ends) else len(text)
+    stops = [at for at in (text.find(c, start, sentence_end) for c in CLAUSE_END) if at >= 0]
+    return min(stops, default=sentence_end)
 
 
 def _sentence_lookup(ends: dict[str, list[int]]) -> Callable[[str, int], int]:

@@ -125,6 +125,21 @@ class Taxonomy(Strict):
     extends: Literal["default", "none"] = "default"
     weights: Weights = Weights()
     claim_cues: list[str] = []
+    # Inside a claim sentence, from one of these to the next comma the words are about other
+    # work ("unlike CNNs, we ...", "outperforms LSTMs") and get no claim weight.
+    aside_cues: list[str] = [
+        "unlike",
+        "compared to",
+        "compared with",
+        "in contrast to",
+        "rather than",
+        "instead of",
+        "outperform*",
+        "surpass*",
+        "such as",
+        "e.g",
+        "whereas",
+    ]
     facets: dict[str, FacetDef] = {}
     code: CodeRules = CodeRules()
 
