@@ -26,9 +26,9 @@ GOLD_SETS = {
     "digest": (DATA / "gold-digest.jsonl", DATA / "gold-digest-papers.jsonl"),
 }
 FLOORS = {
-    "sample": {"domain": 0.86, "method": 0.77, "kind": 0.91, "code": 0.98},
-    "hfapi": {"domain": 0.83, "method": 0.84, "kind": 0.88, "code": 0.97},
-    "digest": {"domain": 0.72, "method": 0.83, "kind": 0.74, "code": 0.95},
+    "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
+    "hfapi": {"domain": 0.85, "method": 0.85, "kind": 0.89, "code": 0.97},
+    "digest": {"domain": 0.75, "method": 0.84, "kind": 0.79, "code": 0.95},
 }
 
 

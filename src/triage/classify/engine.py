@@ -4,7 +4,8 @@ Scoring, per tag: each rule found in the title adds `weight x weights.title`; ea
 sentence that mentions the tag adds the best weight found in it, times `weights.claim` when the
 mention lies in the sentence's claim: from its first claim cue ("we propose", "this paper") on,
 minus asides (`aside_cues`: from "unlike", "compared to", "outperforms", "such as" ... to the next
-comma), so "Unlike CNNs, we propose ..." or "... outperforms LSTMs" does not boost CNN or LSTM;
+comma, or to the closing parenthesis of "(e.g., A, B)"), so "Unlike CNNs, we propose ..." or
+"... outperforms LSTMs" does not boost CNN or LSTM;
 the comments field adds `weight x weights.comments`. A tag fires when its score reaches its
 threshold, so one passing mention in the abstract is not enough. A fired tag may suppress others of its facet
 (`suppresses`); a facet that allows one tag keeps the best; a facet with a fallback uses it
@@ -134,9 +135,10 @@ class Classifier:
                         claims[sentence] = s
             elif p.facet == ASIDE and name in p.fields:
                 aside_ids.append(i)
-        # Asides matter only inside claim sentences: from the cue to the clause end, no claim weight.
+        # Asides matter only inside claim sentences: from the cue to the clause end (or to the closing
+        # parenthesis of "(e.g., A, B and C)"), no claim weight.
         asides = [
-            (s, _clause_end(text, e, ends))
+            (s, _aside_end(text, s, e, ends))
             for i in (aside_ids if claims else ())
             for s, e in locate(i, text, lowered)
             if bisect_right(ends, s) in claims
@@ -197,6 +199,21 @@ class Classifier:
 
 def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
     return any(start <= offset < end for start, end in spans)
+
+
+def _aside_end(text: str, cue: int, start: int, ends: list[int]) -> int:
+    """Where an aside that starts at `cue` and whose cue word ends at `start` stops: the closing
+    parenthesis when the cue is inside one, else the clause end (after the cue's own "e.g.,")."""
+    sentence = bisect_right(ends, cue)
+    sentence_end = ends[sentence] if sentence < len(ends) else len(text)
+    opened = text.rfind("(", 0, cue)
+    if opened >= 0 and text.find(")", opened, cue) < 0:
+        closed = text.find(")", cue, sentence_end)
+        if closed >= 0:
+            return closed
+    while start < len(text) and text[start] in ".,":
+        start += 1
+    return _clause_end(text, start, ends)
 
 
 def _clause_end(text: str, start: int, ends: list[int]) -> int:
