@@ -24,11 +24,15 @@ GOLD_SETS = {
     "sample": (DATA / "gold-sample.jsonl", ROOT / "data" / "hf-papers-sample.txt"),
     "hfapi": (DATA / "gold-hfapi.jsonl", DATA / "gold-hfapi-papers.jsonl"),
     "digest": (DATA / "gold-digest.jsonl", DATA / "gold-digest-papers.jsonl"),
+    # Labelled after the rules were tuned, from other records of the same sources plus 40 mostly
+    # non-ML snapshot papers: the closest thing to unseen data (only code rules were fixed on it).
+    "heldout": (DATA / "heldout.jsonl", DATA / "heldout-papers.jsonl"),
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
     "hfapi": {"domain": 0.85, "method": 0.85, "kind": 0.89, "code": 0.97},
     "digest": {"domain": 0.75, "method": 0.84, "kind": 0.79, "code": 0.95},
+    "heldout": {"domain": 0.70, "method": 0.77, "kind": 0.70, "code": 0.97},
 }
 
 
