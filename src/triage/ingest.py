@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from triage.classify import Classifier
 from triage.config import ConfigDirs, load_model
-from triage.errors import InputError
+from triage.errors import InputError, TriageError
 from triage.models import Paper, Skipped, TaggedPaper
 from triage.parse import ParseOptions, parse_dump
 from triage.parse.source import Dump, open_dump
@@ -26,6 +27,9 @@ from triage.pipeline import FileReport, expand_inputs
 from triage.rank import Ranker
 from triage.store import Store, now, paper_row, tag_rows
 from triage.text import title_key
+
+RANK_VERSION = "rank_version"  # meta key: the ranking.yaml version the stored rank_static follows
+_NUMBER = re.compile(r"\d+")
 
 
 class MergeConfig(BaseModel):
@@ -125,12 +129,26 @@ class Ingester:
                     (now(), self.version),
                 ).fetchone()[0]
             )
+            self._claim_rank_version()
         status = "failed"
         try:
             for name in expand_inputs(inputs):
                 result.dumps.append(self._one_dump(name, result.run_id, warn, tick))
             status = "ok"
         finally:
+            self._finish_run(result, status)
+        return result
+
+    def _claim_rank_version(self) -> None:
+        """Stored scores follow this ranking when the store is empty; if they follow another one,
+        the meta key is left alone so the next `list` recomputes them all (new papers included)."""
+        version = self.ranker.ranking.version()
+        stored = self.store.get_meta(RANK_VERSION)
+        if stored is None and self.store.db.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None:
+            self.store.set_meta(RANK_VERSION, version)
+
+    def _finish_run(self, result: RunResult, status: str) -> None:
+        try:
             with self.store.transaction() as db:
                 db.execute(
                     "UPDATE runs SET finished=?, status=?, files=?, new=?, merged=?, unchanged=?, skipped=? "
@@ -146,7 +164,10 @@ class Ingester:
                         result.run_id,
                     ),
                 )
-        return result
+        except TriageError:
+            if status == "ok":
+                raise
+            # Already failing: keep that error; the run row stays 'running', which is harmless.
 
     def _one_dump(
         self, name: str, run_id: int, warn: Callable[[str], None], tick: Callable[[int], None] | None
@@ -160,10 +181,13 @@ class Ingester:
             warn(str(exc))
             return out
         db = self.store.db
-        if db.execute("SELECT 1 FROM dumps WHERE hash = ?", (out.hash,)).fetchone():
+        if self._seen(out.hash):  # the cheap check, without waiting for the write lock
             out.seen_before = True
             return out
         with self.store.transaction():
+            if self._seen(out.hash):  # a concurrent run ingested the same content meanwhile
+                out.seen_before = True
+                return out
             # The dump row goes first (sources refer to it); its counts are filled in at the end.
             db.execute(
                 "INSERT INTO dumps (hash, path, size, papers, skipped, run_id, ingested) "
@@ -187,6 +211,12 @@ class Ingester:
         if out.papers == 0:
             warn(f"no papers found in {out.name}")
         return out
+
+    def _seen(self, content_hash: str) -> bool:
+        return (
+            self.store.db.execute("SELECT 1 FROM dumps WHERE hash = ?", (content_hash,)).fetchone()
+            is not None
+        )
 
     def _store_paper(self, tagged: TaggedPaper, out: DumpResult, run_id: int) -> None:
         db = self.store.db
@@ -212,9 +242,10 @@ class Ingester:
             (paper_id, out.hash, src.file, _or_none(src.line), _or_none(src.index), src.format),
         ).rowcount
         if existing is not None:
+            # Seen before in an earlier version of this same file: unchanged; elsewhere: merged.
             known = db.execute(
-                "SELECT 1 FROM sources WHERE paper_id=? AND path=? AND line=? AND record=? AND dump_hash<>?",
-                (paper_id, src.file, _or_none(src.line), _or_none(src.index), out.hash),
+                "SELECT 1 FROM sources WHERE paper_id=? AND path=? AND dump_hash<>?",
+                (paper_id, src.file, out.hash),
             ).fetchone()
             if known or not added:
                 out.unchanged += 1
@@ -242,16 +273,34 @@ class Ingester:
         if len(words) < max(self.merge.prefix_words, 1) + 1:
             return None  # too short to compare safely
         prefix = " ".join(words[: self.merge.prefix_words])
+        # ratio = 2*matches/(len1+len2), so a title of a very different length cannot reach the
+        # threshold: SQLite drops those before Python compares anything.
+        cut = self.merge.title_similarity / 100
+        shortest, longest = len(key) * cut / (2 - cut), len(key) * (2 - cut) / cut
+        # Titles must carry the same numbers ("Llama 2" is not "Llama 3"): SQLite checks that too.
+        numbers = _NUMBER.findall(key)
+        same_numbers = "".join(" AND instr(' ' || title_key || ' ', ?) > 0" for _ in numbers)
+        db = self.store.db
+        candidates = dict(
+            db.execute(  # the title_key index covers this: no table reads for the comparison
+                "SELECT rowid, title_key FROM papers WHERE title_key >= ? AND title_key < ? "
+                f"AND length(title_key) BETWEEN ? AND ?{same_numbers} ORDER BY title_key LIMIT 500",
+                (prefix, prefix + "\uffff", shortest, longest, *(f" {n} " for n in numbers)),
+            ).fetchall()
+        )
         best: tuple[float, str, str] | None = None
-        for pid, other, arxiv in self.store.db.execute(
-            "SELECT id, title_key, arxiv_id FROM papers WHERE title_key >= ? AND title_key < ? LIMIT 500",
-            (prefix, prefix + "\uffff"),
+        for other, score, rowid in process.extract(
+            key, candidates, scorer=fuzz.ratio, score_cutoff=self.merge.title_similarity, limit=5
         ):
+            pid, arxiv, stored_title = db.execute(
+                "SELECT id, arxiv_id, title FROM papers WHERE rowid = ?", (rowid,)
+            ).fetchone()
             if arxiv and paper.arxiv_id and arxiv != paper.arxiv_id:
                 continue
-            score = fuzz.ratio(key, other, score_cutoff=self.merge.title_similarity)
-            if score and (best is None or score > best[0]):
-                best = (score, pid, other)
+            if _NUMBER.findall(other) != numbers:
+                continue  # "Llama 2" is not "Llama 3", however alike the rest of the title
+            best = (score, pid, stored_title)  # the title as the user saw it, for --verbose
+            break
         if best is None:
             return None
         out.fuzzy.append((paper.title, best[2], round(best[0], 1)))

@@ -13,7 +13,9 @@ from typing import TextIO
 
 from rich.markup import escape
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls but tab and newline (ESC starts every terminal escape sequence), zero-width and
+# directional marks, bidi overrides/isolates, line/paragraph separators and the BOM.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def safe_text(text: str) -> str:

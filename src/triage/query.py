@@ -11,10 +11,10 @@ from rapidfuzz import fuzz, process, utils
 
 from triage.classify import Classifier
 from triage.errors import UsageError
-from triage.ingest import rules_version
+from triage.ingest import RANK_VERSION, rules_version
 from triage.models import TaggedPaper
 from triage.rank import CODE_VALUES, Ranker, expand_tag
-from triage.store import DECISIONS, Store, now, paper_from_row, tag_rows, tags_from_rows
+from triage.store import DECISIONS, Store, code_of, now, paper_from_row, tag_rows, tags_from_rows
 
 STATUSES = ("accepted", "rejected", "later", "untriaged")
 SORTS = ("score", "date", "title")
@@ -86,17 +86,21 @@ class Library:
         self.classifier = classifier
         self.ranker = ranker
         self.today = today or dt.date.today()
+        self._recency_cache: dict[str | None, float] = {}
         self.db.create_function("recency", 1, self._recency, deterministic=True)
 
     def _recency(self, published: str | None) -> float:
-        date = dt.date.fromisoformat(published) if published else None
-        return self.ranker.recency(date, self.today).points
+        # Called once per matching paper; a store holds only a few thousand distinct dates.
+        points = self._recency_cache.get(published)
+        if points is None:
+            date = dt.date.fromisoformat(published) if published else None
+            points = self._recency_cache[published] = self.ranker.recency(date, self.today).points
+        return points
 
     def refresh_ranks(self) -> int:
         """Recompute stored static scores when ranking.yaml changed since they were computed."""
         version = self.ranker.ranking.version()
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'rank_version'").fetchone()
-        if row is not None and row[0] == version:
+        if self.store.get_meta(RANK_VERSION) == version:
             return 0
         count = 0
         with self.store.transaction() as db:
@@ -106,10 +110,11 @@ class Library:
                     (self.ranker.static_score(tagged), tagged.paper.id),
                 )
                 count += 1
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('rank_version', ?)", (version,))
+            self.store.set_meta(RANK_VERSION, version)
         return count
 
     def select(self, filters: Filters) -> list[Listed]:
+        """Two steps: rank the matching ids (a narrow sort), then load only the papers shown."""
         where, args = self._where(filters)
         order = {
             "score": "score DESC, p.published DESC, p.id",
@@ -117,15 +122,24 @@ class Library:
             "title": "p.title COLLATE NOCASE, p.id",
         }[filters.sort]
         limit = "" if filters.query or filters.limit is None else f" LIMIT {int(filters.limit)}"
+        text = ", p.title, p.abstract" if filters.query else ""
         sql = (
-            "SELECT p.*, p.rank_static + recency(p.published) AS score, "
-            "(SELECT COUNT(*) FROM sources s WHERE s.paper_id = p.id) AS n_sources "
+            f"SELECT p.id, p.rank_static + recency(p.published) AS score{text} "
             f"FROM papers p WHERE {' AND '.join(where) or '1'} ORDER BY {order}{limit}"
         )
         rows = self.db.execute(sql, args).fetchall()
         if filters.query:
             rows = self._fuzzy(rows, filters.query)[: filters.limit]
-        return [self._listed(row) for row in rows]
+        return [self._listed(self._full_row(row["id"])) for row in rows]
+
+    def _full_row(self, paper_id: str) -> sqlite3.Row:
+        row: sqlite3.Row = self.db.execute(
+            "SELECT p.*, p.rank_static + recency(p.published) AS score, "
+            "(SELECT COUNT(DISTINCT s.path) FROM sources s WHERE s.paper_id = p.id) AS n_sources "
+            "FROM papers p WHERE p.id = ?",
+            (paper_id,),
+        ).fetchone()
+        return row
 
     def _where(self, filters: Filters) -> tuple[list[str], list[object]]:
         where: list[str] = []
@@ -176,15 +190,17 @@ class Library:
         return TaggedPaper(paper_from_row(row), tags, row["code_url"], row["project_url"])
 
     def _iter_tagged(self, sql: str, args: tuple[object, ...]) -> Iterator[TaggedPaper]:
-        for row in self.db.execute(sql, args).fetchall():
+        for row in self.db.execute(sql, args):  # streamed: a million papers need not fit in memory
             yield self._tagged(row)
 
     def find(self, ref: str) -> sqlite3.Row:
         """One paper by id, id prefix, arXiv id or title fragment; ambiguity is a usage error."""
-        rows = self.db.execute("SELECT * FROM papers WHERE id = ? OR arxiv_id = ?", (ref, ref)).fetchall()
-        if not rows:
+        rows = self.db.execute(
+            "SELECT * FROM papers WHERE id = ? UNION SELECT * FROM papers WHERE arxiv_id = ?", (ref, ref)
+        ).fetchall()
+        if not rows:  # an id prefix: a range on the primary key (LIKE would scan every paper)
             rows = self.db.execute(
-                "SELECT * FROM papers WHERE id LIKE ? ESCAPE '\\' LIMIT 6", (_like(ref) + "%",)
+                "SELECT * FROM papers WHERE id >= ? AND id < ? ORDER BY id LIMIT 6", (ref, ref + "\uffff")
             ).fetchall()
         if not rows:
             rows = self.db.execute(
@@ -200,14 +216,12 @@ class Library:
 
     def show(self, ref: str) -> tuple[Listed, list[sqlite3.Row], list[sqlite3.Row]]:
         row = self.find(ref)
-        full = self.db.execute(
-            "SELECT p.*, p.rank_static + recency(p.published) AS score, "
-            "(SELECT COUNT(*) FROM sources s WHERE s.paper_id = p.id) AS n_sources "
-            "FROM papers p WHERE id = ?",
-            (row["id"],),
-        ).fetchone()
+        full = self._full_row(row["id"])
+        # One line per place: an edited file re-ingested lists the paper again under a new hash.
         sources = self.db.execute(
-            "SELECT * FROM sources WHERE paper_id = ? ORDER BY path, line", (row["id"],)
+            "SELECT path, line, record, format, MIN(dump_hash) AS dump_hash FROM sources "
+            "WHERE paper_id = ? GROUP BY path, line, record, format ORDER BY path, line, record",
+            (row["id"],),
         ).fetchall()
         decisions = self.db.execute(
             "SELECT * FROM decisions WHERE paper_id = ? ORDER BY at, id", (row["id"],)
@@ -246,7 +260,7 @@ class Library:
                     "UPDATE papers SET code = ?, code_url = ?, project_url = ?, rules_version = ?, "
                     "rank_static = ? WHERE id = ?",
                     (
-                        tagged.tag_ids("code")[0],
+                        code_of(tagged),
                         tagged.code_url,
                         tagged.project_url,
                         version,
@@ -256,6 +270,9 @@ class Library:
                 )
                 if old != new:
                     changes.append((row["id"], row["title"], sorted(old - new), sorted(new - old)))
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", (RANK_VERSION, self.ranker.ranking.version())
+            )
         return changes
 
     def tag_counts(self) -> dict[str, int]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from triage.classify.rules import Taxonomy
 from triage.config import ConfigDirs, load_model
+from triage.errors import ConfigError
 from triage.models import TaggedPaper
 
 CODE_VALUES = ("available", "promised", "project-page", "none")
@@ -70,12 +71,20 @@ class Ranker:
     def __init__(self, ranking: Ranking, taxonomy: Taxonomy) -> None:
         self.ranking = ranking
         self.tag_weights: dict[str, list[tuple[str, float]]] = {}
+        unknown = []
         for name, weight in ranking.interests.tags.items():
-            for key in expand_tag(name, taxonomy):
+            keys = expand_tag(name, taxonomy)
+            unknown += [] if keys else [name]
+            for key in keys:
                 self.tag_weights.setdefault(key, []).append((name, weight))
+        if unknown:
+            # A misspelt interest would silently weigh nothing: say so.
+            raise ConfigError(
+                f"ranking.yaml: interests.tags: unknown tag {', '.join(map(repr, unknown))}; "
+                "`triage tags` lists the tags and groups"
+            )
         self.phrases = [
-            (phrase, re.compile(r"\b" + re.escape(phrase.lower()).replace(r"\ ", r"[-\s]+") + r"\w*"), weight)
-            for phrase, weight in ranking.interests.phrases.items()
+            (phrase, _phrase_pattern(phrase), weight) for phrase, weight in ranking.interests.phrases.items()
         ]
 
     def static_parts(self, tagged: TaggedPaper) -> list[Part]:
@@ -115,6 +124,12 @@ class Ranker:
 
     def breakdown(self, tagged: TaggedPaper, today: dt.date) -> list[Part]:
         return [*self.static_parts(tagged), self.recency(tagged.paper.published, today)]
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """Whole words at the start, any run of spaces or dashes between words, any word ending."""
+    words = re.split(r"[-\s]+", phrase.lower().strip())
+    return re.compile(r"\b" + r"[-\s]+".join(map(re.escape, words)) + r"\w*")
 
 
 def expand_tag(name: str, taxonomy: Taxonomy) -> list[str]:

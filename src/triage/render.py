@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["console_for", "paper_table", "safe_text"]
 
-_UNSAFE_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def console_for(out: TextIO) -> Console:
@@ -34,6 +34,7 @@ def console_for(out: TextIO) -> Console:
     return Console(
         file=out,
         highlight=False,
+        emoji=False,  # `:fire:` in a scraped title stays text
         no_color=bool(os.environ.get("NO_COLOR")) or not tty,
         force_terminal=tty,
         width=None if tty else 200,

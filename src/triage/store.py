@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.errors import TriageError
+from triage.errors import TriageError, UsageError
 from triage.models import Evidence, Paper, SourceRef, Tag, TaggedPaper
 
 ENV_DB = "TRIAGE_DB"
-BUSY_TIMEOUT_MS = 60_000
+ENV_BUSY_TIMEOUT = "TRIAGE_BUSY_TIMEOUT"  # seconds a run waits for another one's write lock
+BUSY_TIMEOUT = 60.0
+CACHE_KIB = 64 * 1024  # a dump's transaction stays in the page cache instead of spilling early
 DECISIONS = {"accept": "accepted", "reject": "rejected", "later": "later"}
 
 # Each entry migrates the schema from version N to N+1; never edit a released step, add one.
@@ -105,6 +107,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX decisions_paper ON decisions(paper_id, at);
     """,
+    # 2: `list` ranks every matching paper by rank_static + recency(published); this covering
+    # index lets it do so without reading the wide rows (abstracts, JSON) of a large store.
+    """
+    CREATE INDEX papers_ranking ON papers(id, status, rank_static, published);
+    """,
 ]
 
 
@@ -118,6 +125,20 @@ def default_db_path() -> Path:
         return Path(os.environ[ENV_DB])
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "triage" / "triage.db"
+
+
+def busy_timeout_from_env() -> float:
+    """`TRIAGE_BUSY_TIMEOUT` seconds, else the default; a bad value is a usage error."""
+    raw = os.environ.get(ENV_BUSY_TIMEOUT)
+    if not raw:
+        return BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86_400:
+        raise UsageError(f"{ENV_BUSY_TIMEOUT}={raw!r}: give a number of seconds between 0 and 86400")
+    return value
 
 
 def now() -> str:
@@ -138,26 +159,47 @@ class StoredPaper:
 class Store:
     """A connection to one database file, migrated to the current schema on open."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, readonly: bool = False, busy_timeout: float | None = None
+    ) -> None:
         self.path = Path(path)
+        self.busy_timeout = busy_timeout_from_env() if busy_timeout is None else busy_timeout
         if readonly and not self.path.exists():
             raise StoreError(f"{self.path}: no database yet; run `triage ingest DUMPS` first")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            uri = f"file:{self.path}?mode=ro" if readonly else str(self.path)
-            self.db = sqlite3.connect(uri, uri=readonly, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            if not readonly:
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA synchronous = NORMAL")
-                self._migrate()
-            elif self.schema_version() == 0:
-                raise StoreError(f"{self.path}: not a triage database (no schema)")
+            uri = f"{self.path.resolve().as_uri()}?mode=ro" if readonly else str(self.path)
+            self.db = sqlite3.connect(uri, uri=readonly, timeout=self.busy_timeout, isolation_level=None)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create database folder: {exc.strerror}") from exc
+        try:
+            self._configure(readonly)
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                raise StoreError(f"{self.path}: not a triage database ({exc}); give another --db") from exc
+            if _is_busy(exc):
+                raise self._busy_error() from exc
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+        except StoreError:
+            self.db.close()
+            raise
+
+    def _configure(self, readonly: bool) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        if readonly:
+            if self.schema_version() == 0:
+                raise StoreError(f"{self.path}: not a triage database (no schema)")
+            self._check_not_newer(self.schema_version())
+            return
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
 
     def close(self) -> None:
         self.db.close()
@@ -165,17 +207,39 @@ class Store:
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
-    def _migrate(self) -> None:
-        version = self.schema_version()
+    def _check_not_newer(self, version: int) -> None:
         if version > len(MIGRATIONS):
             raise StoreError(
-                f"{self.path}: made by a newer triage (schema {version}); upgrade triage to use it"
+                f"{self.path}: made by a newer triage (schema {version}, this one knows "
+                f"{len(MIGRATIONS)}); upgrade triage to use it"
             )
-        for step in range(version, len(MIGRATIONS)):
-            with self.transaction():
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        self._check_not_newer(version)
+        if version == len(MIGRATIONS):
+            return
+        with self.transaction():
+            # Read again under the write lock: another process may have migrated meanwhile.
+            version = self.schema_version()
+            self._check_not_newer(version)
+            for step in range(version, len(MIGRATIONS)):
                 for statement in _statements(MIGRATIONS[step]):
                     self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {step + 1}")
+            self.db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _busy_error(self) -> StoreError:
+        return StoreError(
+            f"{self.path}: another triage run has been writing for over {self.busy_timeout:g}s; "
+            f"try again when it has finished (or raise {ENV_BUSY_TIMEOUT})"
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -183,18 +247,22 @@ class Store:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(
-                    f"{self.path}: another triage run has been writing for over "
-                    f"{BUSY_TIMEOUT_MS // 1000}s; try again when it has finished"
-                ) from exc
+            if _is_busy(exc):
+                raise self._busy_error() from exc
             raise
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite may already have rolled back (disk full, I/O error); a second ROLLBACK
+            # would raise and hide the real error.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _statements(script: str) -> list[str]:
@@ -216,13 +284,17 @@ def paper_row(tagged: TaggedPaper, key: str, run_id: int, rules_version: str, se
         "urls": json.dumps(p.urls, ensure_ascii=False),
         "extra": json.dumps(p.extra, ensure_ascii=False, default=str),
         "source": p.source.model_dump_json(),
-        "code": next((t.id for t in tagged.tags if t.facet == "code"), "none"),
+        "code": code_of(tagged),
         "code_url": tagged.code_url,
         "project_url": tagged.project_url,
         "first_seen": seen,
         "first_run": run_id,
         "rules_version": rules_version,
     }
+
+
+def code_of(tagged: TaggedPaper) -> str:
+    return next((t.id for t in tagged.tags if t.facet == "code"), "none")
 
 
 def tag_rows(paper_id: str, tags: Iterable[Tag]) -> list[tuple[str, str, str, float, str]]:

@@ -1,9 +1,10 @@
-"""Store commands: ingest, list, show, mark, retag, tags, stats (the nightly and morning work)."""
+"""Store commands: ingest, list, export, show, mark, retag, tags, stats (the nightly and morning work)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -17,9 +18,9 @@ from triage import render
 from triage.classify import Classifier, load_classifier
 from triage.cli import State, cli, input_options, output_option, pass_state
 from triage.config import sample_dump
-from triage.errors import ExitCode
+from triage.errors import ExitCode, UsageError
 from triage.export import FORMATS as EXPORT_FORMATS
-from triage.export import write_listed
+from triage.export import SUFFIXES, write_listed
 from triage.ingest import Ingester, load_store_config
 from triage.output import open_output
 from triage.parse import ParseOptions
@@ -28,6 +29,19 @@ from triage.rank import Ranker, load_ranking
 from triage.store import DECISIONS, ENV_DB, Store, default_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])
+ENV_TODAY = "TRIAGE_TODAY"
+
+
+def reference_today() -> dt.date | None:
+    """The day recency is measured from: `TRIAGE_TODAY` (YYYY-MM-DD, for reproducible output), else
+    None for the real today. The one place the variable is read."""
+    value = os.environ.get(ENV_TODAY)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{ENV_TODAY}={value!r} is not a date; use YYYY-MM-DD or unset it") from None
 
 
 def db_option(func: F) -> F:
@@ -103,7 +117,7 @@ class Session:
         self.store_config = load_store_config(dirs)
         self.path = Path(db_path) if db_path else default_db_path()
         self.store = Store(self.path)
-        self.library = Library(self.store, self.classifier, self.ranker)
+        self.library = Library(self.store, self.classifier, self.ranker, reference_today())
 
     def ingester(self) -> Ingester:
         return Ingester(self.store, self.classifier, self.ranker, self.options, self.store_config)
@@ -201,11 +215,57 @@ def list_command(
     filters = make_filters(kw, limit)
     with reading(state, db_path) as session, open_output(output) as out:
         listed = session.library.select(filters)
-        if (fmt or "table") == "table":
+        if fmt is None or fmt == "table":
             render.paper_list(listed, filters, out)
         else:
-            write_listed(fmt or "table", listed, out, session.classifier.taxonomy.facets, filters)
+            write_listed(fmt, listed, out, session.library, filters)
     state.info(f"{len(listed)} papers ({filters.describe()})")
+
+
+@cli.command()
+@db_option
+@filter_options
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many papers [default: all].")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    help="Output format [default: from the -o suffix, else jsonl].",
+)
+@click.option(
+    "--group-by", metavar="FACET", help="Markdown digest: a heading per tag of FACET (domain, ...)."
+)
+@output_option
+@pass_state
+def export(
+    state: State,
+    /,
+    db_path: str | None,
+    limit: int | None,
+    fmt: str | None,
+    group_by: str | None,
+    output: str | None,
+    **kw: Any,
+) -> None:
+    """Every matching paper as CSV, Markdown, JSON, JSONL or BibTeX (same filters as `list`).
+
+    JSONL holds full records and re-ingests (`triage ingest export.jsonl`); the fields are
+    documented in docs/export-schema.md. With -o the file is replaced atomically.
+
+    \b
+    Examples:
+      triage export --format md --group-by method -o digest.md
+      triage export --tag pruning --code available -o pruning.csv
+      triage export --status accepted --format bib -o accepted.bib
+    """
+    if fmt is None:
+        fmt = SUFFIXES.get(Path(output).suffix.lower(), "jsonl") if output else "jsonl"
+    filters = make_filters(kw, limit)
+    with reading(state, db_path) as session:
+        listed = session.library.select(filters)
+        with open_output(output) as out:
+            write_listed(fmt, listed, out, session.library, filters, group_by)
+    state.info(f"exported {len(listed)} papers ({filters.describe()})" + (f" to {output}" if output else ""))
 
 
 @cli.command()

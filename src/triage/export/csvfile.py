@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 from triage.export.base import Item, Writer, joined
 
@@ -22,12 +23,22 @@ COLUMNS = [
     "sources",
     "first_seen",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# Terminal escapes and bidi overrides mean nothing in a sheet and would act on `cat file.csv`.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def neutralise(cell: str) -> str:
-    """Prefix a quote so spreadsheets show a cell as text instead of running it as a formula."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """Prefix a quote so spreadsheets show a cell as text instead of running it as a formula.
+
+    Leading spaces are looked through (some spreadsheets trim them before parsing); a plain
+    number such as a negative score is left a number.
+    """
+    cell = _CONTROL.sub(" ", cell)
+    if cell.lstrip(" ").startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 class CsvWriter(Writer):
@@ -50,7 +61,7 @@ class CsvWriter(Writer):
             tagged.project_url or "",
             item.status or "",
             item.note or "",
-            str(item.sources) if item.sources is not None else p.source.where(),
+            "; ".join(item.sightings()),
             item.first_seen or "",
         ]
         self.csv.writerow([neutralise(cell) for cell in row])

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 from triage.export.base import Item, Writer
+
+# json.dumps escapes C0 controls; these pass through raw with ensure_ascii=False, and a terminal
+# may act on them (C1 CSI, bidi overrides). As \uXXXX escapes the JSON still decodes to the same text.
+_RAW_UNSAFE = re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """One JSON document, UTF-8 text kept readable, characters a terminal would act on escaped."""
+    text = json.dumps(record, ensure_ascii=False)
+    return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class JsonlWriter(Writer):
     def write(self, item: Item) -> None:
-        self.out.write(json.dumps(item.record(self.facets), ensure_ascii=False) + "\n")
+        self.out.write(dumps(item.record(self.facets)) + "\n")
 
 
 class JsonWriter(Writer):
@@ -20,9 +32,7 @@ class JsonWriter(Writer):
         self.first = True
 
     def write(self, item: Item) -> None:
-        self.out.write(
-            ("\n" if self.first else ",\n") + json.dumps(item.record(self.facets), ensure_ascii=False)
-        )
+        self.out.write(("\n" if self.first else ",\n") + dumps(item.record(self.facets)))
         self.first = False
 
     def end(self) -> None:

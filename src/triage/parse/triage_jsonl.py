@@ -1,24 +1,63 @@
-"""triage's own JSONL (`triage parse --format jsonl` and later exports), read back exactly.
+"""triage's own JSONL (`triage parse --format jsonl` and `triage export`), read back exactly.
 
 Each line is a dumped Paper, perhaps with keys later commands add (`tags`, `code_url`, `score`...)
-or wrapped as `{"paper": {...}, "tags": [...]}`; those extras are ignored. The Paper fields are
-kept as written, `source` included: an export read back still names the dump the paper came
-from (a line without `source` gets this file and line). Records are validated, not re-cleaned,
-so parsing an export gives the very records that were exported.
+or wrapped as `{"paper": {...}, "tags": [...]}`; tags and scores are ignored (the rules recompute
+them). The Paper fields are kept as written, `source` included: an export read back still names
+the dump the paper came from (a line without `source` gets this file and line). Records are
+validated, not re-cleaned, so parsing an export gives the very records that were exported.
+
+A triage decision an export carries (`status` other than untriaged, `note`, `decisions`) comes
+back on an `ExportedPaper`, so an ingest can restore it; it is not a Paper field and stays out
+of `model_dump`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from triage.models import Paper, Skipped
 from triage.parse.records import ParseContext
 
 PAPER_FIELDS = frozenset(Paper.model_fields)
+
+
+class DecisionEntry(BaseModel):
+    """One `triage mark`, as the store's decisions table holds it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    decision: Literal["accepted", "rejected", "later"]
+    note: str | None = None
+    at: str
+
+
+class ExportedDecision(BaseModel):
+    """A paper's triage state in an export: the current status and note, and how it got there."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Literal["accepted", "rejected", "later"]
+    note: str | None = None
+    history: list[DecisionEntry] = Field(default_factory=list)
+
+
+class ExportedPaper(Paper):
+    """A Paper read back from an export, with the decision it carried (excluded from dumps)."""
+
+    decision: ExportedDecision | None = Field(default=None, exclude=True)
+
+
+def _decision(record: dict[str, Any]) -> ExportedDecision | None:
+    status = record.get("status")
+    if status in (None, "untriaged"):
+        return None
+    return ExportedDecision.model_validate(
+        {"status": status, "note": record.get("note"), "history": record.get("decisions") or []}
+    )
 
 
 def record_to_paper(record: dict[str, Any], ctx: ParseContext, line: int) -> Paper | Skipped:
@@ -28,11 +67,15 @@ def record_to_paper(record: dict[str, Any], ctx: ParseContext, line: int) -> Pap
     fields = {key: value for key, value in record.items() if key in PAPER_FIELDS}
     fields.setdefault("source", ctx.where(line).model_dump())
     try:
-        return Paper.model_validate(fields)
+        decision = _decision(record)
+        if decision is None:
+            return Paper.model_validate(fields)
+        return ExportedPaper.model_validate({**fields, "decision": decision})
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or "record"
-        return ctx.skip(f"not a triage record: {where}: {error['msg']}", line)
+        prefix = "" if exc.title in ("Paper", "ExportedPaper") else "decision: "
+        return ctx.skip(f"not a triage record: {prefix}{where}: {error['msg']}", line)
 
 
 def parse(lines: Iterable[str], ctx: ParseContext) -> Iterator[Paper | Skipped]:

@@ -1,0 +1,161 @@
+"""`triage ingest` into a real SQLite file: idempotence, merging, exit codes, schema checks."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import SAMPLE, SAMPLE_PAPERS, count, ok, run, sample_pairs, write_papers
+
+from triage.store import MIGRATIONS
+
+
+def summary(result) -> dict:
+    return json.loads(result.stdout)
+
+
+def test_ingest_twice_gives_the_same_counts_and_the_second_run_says_nothing_new(tmp_path: Path):
+    db = tmp_path / "t.db"
+    first = ok(run("ingest", "--db", db, SAMPLE, "--json-summary"))
+    assert summary(first)["new"] == SAMPLE_PAPERS
+    counts = [count(db, f"SELECT COUNT(*) FROM {t}") for t in ("papers", "tags", "sources", "dumps")]
+    second = ok(run("ingest", "--db", db, SAMPLE, "--json-summary"))
+    data = summary(second)
+    assert data["new"] == 0 and data["files"][0]["status"] == "seen before"
+    assert "nothing new" in second.stderr
+    assert [count(db, f"SELECT COUNT(*) FROM {t}") for t in ("papers", "tags", "sources", "dumps")] == counts
+    assert count(db, "SELECT COUNT(*) FROM runs WHERE status = 'ok'") == 2
+
+
+def test_json_summary_is_valid_json_with_per_file_counts(tmp_path: Path):
+    data = summary(ok(run("-q", "ingest", "--db", tmp_path / "t.db", SAMPLE, "--json-summary")))
+    assert data["run"] == 1
+    assert data["files"][0]["path"] == str(SAMPLE)
+    assert {"new", "merged", "unchanged", "skipped", "skip_reasons"} <= data["files"][0].keys()
+
+
+def test_a_folder_ingests_only_files_whose_content_is_new(tmp_path: Path):
+    pairs = sample_pairs()
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    write_papers(folder / "a.txt", pairs[:40])
+    db = tmp_path / "t.db"
+    assert summary(ok(run("ingest", "--db", db, folder, "--json-summary")))["new"] == 40
+    write_papers(folder / "b.txt", pairs[40:60])
+    data = summary(ok(run("ingest", "--db", db, folder, "--json-summary")))
+    statuses = {Path(f["path"]).name: f["status"] for f in data["files"]}
+    assert statuses == {"a.txt": "seen before", "b.txt": "ingested"}
+    assert data["new"] == 20
+    assert count(db, "SELECT COUNT(*) FROM papers") == 60
+
+
+def test_the_same_papers_with_changed_case_dashes_and_spaces_are_one_record_with_two_sources(tmp_path: Path):
+    pairs = sample_pairs()[:30]
+    write_papers(tmp_path / "a.txt", pairs)
+    changed = [("  ".join(t.upper().replace(":", " -").split()).replace("-", "\u2013"), a) for t, a in pairs]
+    write_papers(tmp_path / "b.txt", changed)
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, tmp_path / "a.txt"))
+    data = summary(ok(run("ingest", "--db", db, tmp_path / "b.txt", "--json-summary")))
+    assert (data["new"], data["merged"]) == (0, 30)
+    assert count(db, "SELECT COUNT(*) FROM papers") == 30
+    assert count(db, "SELECT COUNT(DISTINCT paper_id) FROM sources WHERE path LIKE '%b.txt'") == 30
+    shown = ok(run("show", "--db", db, pairs[0][0])).stdout
+    assert "sources (2)" in shown
+    assert "a.txt:" in shown and "b.txt:" in shown
+
+
+def test_a_near_identical_title_merges_and_verbose_prints_the_pair(tmp_path: Path):
+    title = "Sparse Mixture of Experts Scale Language Models to Trillions of Parameters Cheaply"
+    abstract = sample_pairs()[3][1]
+    write_papers(tmp_path / "a.txt", [(title, abstract)])
+    near = title.replace("Cheaply", "Cheaper")
+    write_papers(tmp_path / "b.txt", [(near, abstract)])
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, tmp_path / "a.txt"))
+    result = ok(run("ingest", "--db", db, tmp_path / "b.txt", "--verbose"))
+    assert count(db, "SELECT COUNT(*) FROM papers") == 1
+    assert near in result.stderr and title in result.stderr and "similarity" in result.stderr
+
+
+def test_titles_that_differ_only_in_a_number_do_not_merge(tmp_path: Path):
+    abstract = sample_pairs()[4][1]
+    write_papers(tmp_path / "a.txt", [("The Llama 2 Herd of Open Foundation Language Models", abstract)])
+    write_papers(tmp_path / "b.txt", [("The Llama 3 Herd of Open Foundation Language Models", abstract)])
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, tmp_path / "a.txt", tmp_path / "b.txt"))
+    assert count(db, "SELECT COUNT(*) FROM papers") == 2
+
+
+def arxiv_line(arxiv_id: str, title: str) -> str:
+    return json.dumps(
+        {"id": arxiv_id, "title": title, "abstract": "We prune large language models.", "authors": "A. B"}
+    )
+
+
+def test_papers_with_different_arxiv_ids_never_merge_even_with_the_same_title(tmp_path: Path):
+    dump = tmp_path / "snapshot.jsonl"
+    title = "Pruning Large Language Models in One Shot"
+    dump.write_text(arxiv_line("2401.00001", title) + "\n" + arxiv_line("2401.00002", title) + "\n")
+    other = tmp_path / "other.jsonl"
+    other.write_text(arxiv_line("2401.00003", title.replace("Shot", "Shots")) + "\n")
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, "--input-format", "arxiv-snapshot", dump, other))
+    assert count(db, "SELECT COUNT(*) FROM papers") == 3
+
+
+def test_a_refused_file_exits_1_and_the_other_dumps_still_land(tmp_path: Path):
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\x00\x00\x01" * 100)
+    db = tmp_path / "t.db"
+    result = ok(run("ingest", "--db", db, binary, SAMPLE), 1)
+    assert "image.txt" in result.stderr and "not a text dump" in result.stderr
+    assert count(db, "SELECT COUNT(*) FROM papers") == SAMPLE_PAPERS
+
+
+def test_nothing_new_exits_0_and_strict_turns_skipped_records_into_exit_1(tmp_path: Path):
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, SAMPLE))
+    ok(run("ingest", "--db", db, SAMPLE), 0)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(arxiv_line("2401.00009", "A Good Paper About Pruning") + "\n{not json\n")
+    ok(run("ingest", "--db", db, "--input-format", "arxiv-snapshot", broken), 0)
+    broken2 = tmp_path / "broken2.jsonl"
+    broken2.write_text(arxiv_line("2401.00010", "Another Paper About Pruning") + "\n{not json\n")
+    ok(run("ingest", "--db", db, "--strict", "--input-format", "arxiv-snapshot", broken2), 1)
+    assert count(db, "SELECT COUNT(*) FROM papers") == SAMPLE_PAPERS + 2
+
+
+def test_the_schema_version_is_stored_in_user_version(tmp_path: Path):
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, SAMPLE))
+    assert count(db, "PRAGMA user_version") == len(MIGRATIONS)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_database_from_a_newer_schema_is_refused_with_a_clear_message(tmp_path: Path):
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, SAMPLE))
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    for args in (["ingest", "--db", db, SAMPLE], ["list", "--db", db]):
+        result = ok(run(*args), 1)
+        assert "newer triage" in result.stderr and "upgrade" in result.stderr
+
+
+def test_a_file_that_is_not_sqlite_as_db_gives_one_clear_error_line(tmp_path: Path):
+    db = tmp_path / "notes.db"
+    db.write_text("these are my notes, not a database\n" * 200)
+    for args in (["ingest", "--db", db, SAMPLE], ["list", "--db", db], ["show", "--db", db, "x"]):
+        result = ok(run(*args), 1)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, result.stderr
+        assert "notes.db" in lines[0] and "not a triage database" in lines[0]
+    assert db.read_text().startswith("these are my notes")
+
+
+def test_the_default_database_lives_in_the_user_data_directory(tmp_path: Path, user_dirs: Path):
+    ok(run("ingest", SAMPLE))
+    assert (user_dirs / "data" / "triage" / "triage.db").is_file()

@@ -1,0 +1,150 @@
+"""`triage list` / `show` / `tags` / `stats` over a real database: filters, sorting, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE, SAMPLE_PAPERS, ok, run, sample_pairs, write_papers
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "sample.db"
+    ok(run("ingest", "--db", path, SAMPLE))
+    return path
+
+
+def records(db: Path, *args: str) -> list[dict]:
+    out = ok(run("list", "--db", db, "--format", "jsonl", "--limit", "500", *args)).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def listed_ids(db: Path, *args: str) -> list[str]:
+    return [r["id"] for r in records(db, *args)]
+
+
+def test_list_tag_pruning_lists_exactly_the_pruning_papers_best_first_with_evidence_in_show(db: Path):
+    with sqlite3.connect(db) as conn:
+        pruning = {r[0] for r in conn.execute("SELECT paper_id FROM tags WHERE tag = 'pruning'")}
+    out = ok(run("list", "--db", db, "--tag", "pruning", "--format", "jsonl")).stdout
+    records = [json.loads(line) for line in out.splitlines()]
+    assert pruning and {r["id"] for r in records} == pruning
+    scores = [r["score"] for r in records]
+    assert scores == sorted(scores, reverse=True)
+    shown = ok(run("show", "--db", db, records[0]["id"])).stdout
+    assert "method:pruning" in shown
+    evidence = next(line for line in shown.splitlines() if "method:pruning" in line)
+    assert "method:pruning/" in evidence and ("title:" in evidence or "abstract:" in evidence)
+    assert "score" in shown and "interest" in shown
+
+
+def test_a_misspelt_tag_exits_2_and_suggests_the_closest(db: Path):
+    result = ok(run("list", "--db", db, "--tag", "prunning"), 2)
+    assert "did you mean pruning" in result.stderr
+
+
+def test_list_new_shows_only_the_papers_first_seen_by_the_latest_run(tmp_path: Path):
+    pairs = sample_pairs()
+    write_papers(tmp_path / "a.txt", pairs[:30])
+    write_papers(tmp_path / "b.txt", pairs[25:40])
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, tmp_path / "a.txt"))
+    ok(run("ingest", "--db", db, tmp_path / "b.txt"))
+    titles = {
+        json.loads(x)["title"]
+        for x in ok(run("list", "--db", db, "--new", "--format", "jsonl")).stdout.splitlines()
+    }
+    assert titles == {t for t, _ in pairs[30:40]}
+
+
+def test_rejected_papers_are_hidden_by_default_and_status_selects(db: Path):
+    ids = listed_ids(db)
+    assert len(ids) == SAMPLE_PAPERS
+    ok(run("mark", "--db", db, ids[0], "reject"))
+    ok(run("mark", "--db", db, ids[1], "accept", "--note", "try it"))
+    ok(run("mark", "--db", db, ids[2], "later"))
+    assert ids[0] not in listed_ids(db)
+    assert listed_ids(db, "--status", "rejected") == [ids[0]]
+    assert listed_ids(db, "--status", "accepted") == [ids[1]]
+    assert listed_ids(db, "--status", "later", "--status", "accepted") == [ids[1], ids[2]]
+    assert len(listed_ids(db, "--status", "untriaged")) == SAMPLE_PAPERS - 3
+
+
+def test_since_and_until_filter_by_publication_date(tmp_path: Path):
+    pairs = sample_pairs()
+    write_papers(tmp_path / "a.txt", pairs[:5], date="May 7")
+    write_papers(tmp_path / "b.txt", pairs[5:12], date="May 20")
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, "--date", "2025-06-01", tmp_path / "a.txt", tmp_path / "b.txt"))
+    assert len(listed_ids(db, "--since", "2025-05-10")) == 7
+    assert len(listed_ids(db, "--until", "2025-05-10")) == 5
+    assert len(listed_ids(db, "--since", "2025-05-07", "--until", "2025-05-07")) == 5
+    assert listed_ids(db, "--since", "2025-06-01") == []
+
+
+def test_sort_by_date_and_title(tmp_path: Path):
+    pairs = sample_pairs()
+    write_papers(tmp_path / "a.txt", pairs[:5], date="May 7")
+    write_papers(tmp_path / "b.txt", pairs[5:10], date="May 20")
+    db = tmp_path / "t.db"
+    ok(run("ingest", "--db", db, "--date", "2025-06-01", tmp_path / "a.txt", tmp_path / "b.txt"))
+    by_date = [
+        json.loads(x)
+        for x in ok(run("list", "--db", db, "--sort", "date", "--format", "jsonl")).stdout.splitlines()
+    ]
+    assert [r["published"] for r in by_date] == ["2025-05-20"] * 5 + ["2025-05-07"] * 5
+    by_title = [
+        json.loads(x)["title"]
+        for x in ok(run("list", "--db", db, "--sort", "title", "--format", "jsonl")).stdout.splitlines()
+    ]
+    assert by_title == sorted(by_title, key=str.casefold)
+
+
+def test_query_finds_a_title_despite_a_typo(db: Path):
+    out = ok(
+        run("list", "--db", db, "--query", "transformabel architecure search", "--format", "jsonl")
+    ).stdout
+    titles = [json.loads(line)["title"] for line in out.splitlines()]
+    assert titles[0] == "Network Pruning via Transformable Architecture Search"
+    assert listed_ids(db, "--query", "zzqxv wvvkpq") == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "md", "json", "jsonl"])
+def test_every_format_parses_back(db: Path, fmt: str):
+    out = ok(run("list", "--db", db, "--tag", "pruning", "--format", fmt)).stdout
+    expected = len(listed_ids(db, "--tag", "pruning"))
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert len(rows) == expected and all("pruning" in r["method"] for r in rows)
+    elif fmt == "json":
+        assert len(json.loads(out)) == expected
+    elif fmt == "jsonl":
+        assert all("pruning" in json.loads(line)["tags"]["method"] for line in out.splitlines())
+    else:
+        table = [line for line in out.splitlines() if line.startswith("| ") and "---" not in line]
+        assert len(table) == expected + 1  # header + one row per paper
+
+
+def test_list_with_no_database_shows_the_bundled_sample_with_a_one_line_note(user_dirs: Path):
+    result = ok(run("list", "--tag", "pruning"))
+    notes = [line for line in result.stderr.splitlines() if "bundled sample" in line]
+    assert len(notes) == 1 and "triage ingest" in notes[0]
+    assert "Pruning" in result.stdout
+    assert not (user_dirs / "data" / "triage" / "triage.db").exists()  # nothing written for the user
+
+
+def test_tags_and_stats_count_the_stored_papers(db: Path):
+    tags = ok(run("tags", "--db", db)).stdout
+    assert "method:pruning" in tags
+    stats = ok(run("stats", "--db", db)).stdout
+    assert f"{SAMPLE_PAPERS} papers" in stats
+
+
+def test_show_an_unknown_or_ambiguous_reference_is_a_usage_error(db: Path):
+    assert "no paper matches" in ok(run("show", "--db", db, "no such paper at all"), 2).stderr
+    assert "matches several" in ok(run("show", "--db", db, "t"), 2).stderr
