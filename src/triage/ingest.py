@@ -23,6 +23,7 @@ from triage.errors import InputError, TriageError
 from triage.models import Paper, Skipped, TaggedPaper
 from triage.parse import ParseOptions, parse_dump
 from triage.parse.source import Dump, open_dump
+from triage.parse.triage_jsonl import DecisionEntry, ExportedDecision, ExportedPaper
 from triage.pipeline import FileReport, expand_inputs
 from triage.rank import Ranker
 from triage.store import Store, now, paper_row, tag_rows
@@ -251,6 +252,22 @@ class Ingester:
                 out.unchanged += 1
             else:
                 out.merged += 1
+        if isinstance(paper, ExportedPaper) and paper.decision is not None:
+            self._restore_decision(paper_id, paper.decision)
+
+    def _restore_decision(self, paper_id: str, decision: ExportedDecision) -> None:
+        """A decision carried by triage's own export lands too, unless this database has its own."""
+        db = self.store.db
+        if db.execute("SELECT status FROM papers WHERE id = ?", (paper_id,)).fetchone()[0] != "untriaged":
+            return
+        history = decision.history or [DecisionEntry(decision=decision.status, note=decision.note, at=now())]
+        db.executemany(
+            "INSERT INTO decisions (paper_id, decision, note, at) VALUES (?, ?, ?, ?)",
+            [(paper_id, h.decision, h.note, h.at) for h in history],
+        )
+        db.execute(
+            "UPDATE papers SET status = ?, note = ? WHERE id = ?", (decision.status, decision.note, paper_id)
+        )
 
     def _find(self, paper: Paper, key: str, out: DumpResult) -> str | None:
         """The stored paper this one is: same id, arXiv id, title key, or a near-identical title."""

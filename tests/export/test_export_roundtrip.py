@@ -58,10 +58,6 @@ def test_reingested_export_has_the_same_papers_tags_and_scores(
         ), paper_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the Ingester to restore ExportedPaper.decision (ingest.py is owned elsewhere)",
-)
 def test_reingested_export_keeps_decisions_and_notes(
     round_trip: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:

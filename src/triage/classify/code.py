@@ -49,10 +49,14 @@ class CodeLinks:
 def _structured(paper: Paper) -> tuple[str | None, str | None]:
     repo = paper.extra.get("githubRepo")
     page = paper.extra.get("projectPage")
-    return (
-        repo if isinstance(repo, str) and repo else None,
-        page if isinstance(page, str) and page else None,
-    )
+    return (_web_link(repo), _web_link(page))
+
+
+def _web_link(value: object) -> str | None:
+    """An http(s) link from a structured field; anything else (javascript:, file:) is ignored."""
+    if isinstance(value, str) and re.match(r"https?://\S+$", value.strip(), re.I):
+        return value.strip()
+    return None
 
 
 def decide_code(

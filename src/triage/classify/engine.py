@@ -74,9 +74,9 @@ class Classifier:
     """A taxonomy compiled once; `classify` is then a pure function of one Paper."""
 
     taxonomy: Taxonomy
-    patterns: PatternSet
     links: CodeLinks
     thresholds: dict[tuple[str, str], float] = field(default_factory=dict)
+    _patterns: PatternSet | None = None
 
     @classmethod
     def from_taxonomy(cls, taxonomy: Taxonomy) -> Classifier:
@@ -85,8 +85,14 @@ class Classifier:
             for facet, fdef in taxonomy.facets.items()
             for tag in fdef.tags
         }
-        patterns = compile_taxonomy(taxonomy)
-        return cls(taxonomy, patterns, CodeLinks.from_rules(taxonomy.code), thresholds)
+        return cls(taxonomy, CodeLinks.from_rules(taxonomy.code), thresholds)
+
+    @property
+    def patterns(self) -> PatternSet:
+        """The compiled RE2 set, built on first use (commands that only read the store skip it)."""
+        if self._patterns is None:
+            self._patterns = compile_taxonomy(self.taxonomy)
+        return self._patterns
 
     def classify(self, paper: Paper) -> TaggedPaper:
         fields = {"title": paper.title, "abstract": paper.abstract}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -127,21 +128,20 @@ class Session:
 def reading(state: State, db_path: str | None) -> Iterator[Session]:
     """A session on the user's database, or on the bundled sample when there is none yet."""
     path = Path(db_path) if db_path else default_db_path()
-    if path.exists():
+    with contextlib.ExitStack() as stack:
+        bundled = not path.exists()
+        if bundled:
+            path = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="triage-"))) / "sample.db"
+            state.info(
+                f"no database at {db_path or default_db_path()} yet: showing the bundled sample "
+                "(build yours with `triage ingest DUMPS`)"
+            )
         session = Session(state, str(path))
+        stack.callback(session.store.close)
+        if bundled:
+            session.ingester().run([str(sample_dump())], lambda _msg: None)
         session.library.refresh_ranks()
         yield session
-        session.store.close()
-        return
-    with tempfile.TemporaryDirectory(prefix="triage-sample-") as tmp:
-        state.info(
-            f"no database at {path} yet: showing the bundled sample (build yours with `triage ingest DUMPS`)"
-        )
-        session = Session(state, str(Path(tmp) / "sample.db"))
-        session.ingester().run([str(sample_dump())], lambda _msg: None)
-        session.library.refresh_ranks()
-        yield session
-        session.store.close()
 
 
 @cli.command()
