@@ -4,15 +4,11 @@ The library API is a pure function of records: `parse_file` / `parse_text` yield
 so the same code maps over partitions in Spark, Dask or Ray.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from triage.models import Paper, Skipped, SourceRef, Tag, TaggedPaper
 from triage.parse import parse_file, parse_text
 
-try:
-    __version__ = version("paper-triage")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+# The one place the version is written (pyproject.toml reads it from here).
+__version__ = "0.1.0"
 
 __all__ = [
     "Paper",
