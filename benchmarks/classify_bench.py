@@ -111,6 +111,7 @@ def main() -> None:
         loaded = time.perf_counter() - start
         start = time.perf_counter()
         classifier = Classifier.from_taxonomy(taxonomy)
+        classifier.patterns  # noqa: B018 - the RE2 set compiles on first use; time it here
         compiled = time.perf_counter() - start
         grep = grep_patterns(taxonomy)
         print(
