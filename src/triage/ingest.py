@@ -26,7 +26,7 @@ from triage.parse.source import Dump, open_dump
 from triage.parse.triage_jsonl import DecisionEntry, ExportedDecision, ExportedPaper
 from triage.pipeline import FileReport, expand_inputs
 from triage.rank import Ranker
-from triage.store import Store, now, paper_row, tag_rows
+from triage.store import Store, now, paper_row, tag_rows, title_signatures
 from triage.text import title_key
 
 RANK_VERSION = "rank_version"  # meta key: the ranking.yaml version the stored rank_static follows
@@ -37,7 +37,6 @@ class MergeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title_similarity: float = Field(default=95, ge=50, le=100)
-    prefix_words: int = Field(default=2, ge=0, le=10)
 
 
 class StoreConfig(BaseModel):
@@ -286,10 +285,9 @@ class Ingester:
         return self._find_similar(paper, key, out)
 
     def _find_similar(self, paper: Paper, key: str, out: DumpResult) -> str | None:
-        words = key.split()
-        if len(words) < max(self.merge.prefix_words, 1) + 1:
+        head, tail = title_signatures(key)
+        if not head:
             return None  # too short to compare safely
-        prefix = " ".join(words[: self.merge.prefix_words])
         # ratio = 2*matches/(len1+len2), so a title of a very different length cannot reach the
         # threshold: SQLite drops those before Python compares anything.
         cut = self.merge.title_similarity / 100
@@ -298,11 +296,15 @@ class Ingester:
         numbers = _NUMBER.findall(key)
         same_numbers = "".join(" AND instr(' ' || title_key || ' ', ?) > 0" for _ in numbers)
         db = self.store.db
+        query = (
+            "SELECT rowid, title_key FROM papers WHERE {col} = ? "
+            f"AND length(title_key) BETWEEN ? AND ?{same_numbers}"
+        )
+        args = (shortest, longest, *(f" {n} " for n in numbers))
         candidates = dict(
-            db.execute(  # the title_key index covers this: no table reads for the comparison
-                "SELECT rowid, title_key FROM papers WHERE title_key >= ? AND title_key < ? "
-                f"AND length(title_key) BETWEEN ? AND ?{same_numbers} ORDER BY title_key LIMIT 500",
-                (prefix, prefix + "\uffff", shortest, longest, *(f" {n} " for n in numbers)),
+            db.execute(
+                f"{query.format(col='sig_head')} UNION {query.format(col='sig_tail')} LIMIT 500",
+                (head, *args, tail, *args),
             ).fetchall()
         )
         best: tuple[float, str, str] | None = None

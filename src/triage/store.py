@@ -49,6 +49,8 @@ MIGRATIONS: list[str] = [
         id TEXT PRIMARY KEY,
         title TEXT NOT NULL,
         title_key TEXT NOT NULL,
+        sig_head TEXT NOT NULL DEFAULT '',  -- first / last content words of title_key: the blocks
+        sig_tail TEXT NOT NULL DEFAULT '',  -- in which near-identical titles are looked for
         abstract TEXT NOT NULL,
         published TEXT,
         authors TEXT NOT NULL,          -- JSON list
@@ -67,6 +69,8 @@ MIGRATIONS: list[str] = [
         rules_version TEXT NOT NULL
     );
     CREATE INDEX papers_title_key ON papers(title_key);
+    CREATE INDEX papers_sig_head ON papers(sig_head);
+    CREATE INDEX papers_sig_tail ON papers(sig_tail);
     CREATE INDEX papers_arxiv ON papers(arxiv_id);
     CREATE INDEX papers_published ON papers(published);
     CREATE INDEX papers_first_run ON papers(first_run);
@@ -277,6 +281,8 @@ def paper_row(tagged: TaggedPaper, key: str, run_id: int, rules_version: str, se
         "id": p.id,
         "title": p.title,
         "title_key": key,
+        "sig_head": title_signatures(key)[0],
+        "sig_tail": title_signatures(key)[1],
         "abstract": p.abstract,
         "published": p.published.isoformat() if p.published else None,
         "authors": json.dumps(p.authors, ensure_ascii=False),
@@ -291,6 +297,25 @@ def paper_row(tagged: TaggedPaper, key: str, run_id: int, rules_version: str, se
         "first_run": run_id,
         "rules_version": rules_version,
     }
+
+
+_STOPWORDS = frozenset(
+    {
+        "a", "an", "the", "of", "for", "and", "or", "in", "on", "at", "to", "with", "without", "via",
+        "by", "from", "into", "towards", "toward", "using", "is", "are", "be", "do", "does", "can",
+        "we", "our", "its", "their", "this", "that",
+    }
+)  # fmt: skip
+SIGNATURE_WORDS = 3
+
+
+def title_signatures(key: str) -> tuple[str, str]:
+    """The first and last few content words of a title key. Two near-identical titles (one word
+    changed, added or dropped) share at least one of them unless the title is very short."""
+    words = [w for w in key.split() if w not in _STOPWORDS]
+    if len(words) <= SIGNATURE_WORDS:
+        return "", ""  # too short to compare fuzzily; exact keys still match
+    return " ".join(words[:SIGNATURE_WORDS]), " ".join(words[-SIGNATURE_WORDS:])
 
 
 def code_of(tagged: TaggedPaper) -> str:
