@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from conftest import FIXTURES
+from parse_helpers import FIXTURES
 
 from triage.parse.arxiv_snapshot import split_authors
 

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import split
+from parse_helpers import split
 
 from triage.parse import parse_file
 

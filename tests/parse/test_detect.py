@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
+from parse_helpers import FIXTURES
 
 from triage.parse import detect_format
 from triage.parse.source import open_dump

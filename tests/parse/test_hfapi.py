@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from conftest import FIXTURES
+from parse_helpers import FIXTURES
 
 
 def test_json_list_gives_one_paper_per_record_with_index(parse_fixture):

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import Parsed, split
+from parse_helpers import Parsed, split
 
 from triage.config import ConfigDirs
 from triage.parse import ParseOptions, parse_file

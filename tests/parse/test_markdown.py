@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import split
+from parse_helpers import split
 
 from triage.parse import ParseOptions, parse_text
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parse_helpers import FIXTURES
 
 from triage.models import Paper, Skipped
 from triage.parse import FORMATS, ParseOptions, detect_format, parse_text

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
+from parse_helpers import FIXTURES
 
 from triage.cli import cli
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import count, ok, run, triage_process, write_dump
+from store_helpers import count, ok, run, triage_process, write_dump
 
 SMALL = 200
 LARGE = 6000  # several seconds of classification: long enough to be killed in the middle

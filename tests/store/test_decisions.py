@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import SAMPLE, count, ok, run, sample_pairs, write_papers
+from store_helpers import SAMPLE, count, ok, run, sample_pairs, write_papers
 
 from triage.config import ConfigDirs
 
@@ -56,7 +56,7 @@ def test_retag_after_editing_a_rule_reports_changes_and_keeps_decisions(tmp_path
 
 def test_mark_through_the_library_api_records_a_timestamped_decision(tmp_path: Path, library):
     lib = library(tmp_path / "api.db")
-    from conftest import ingester
+    from store_helpers import ingester
 
     ingester(lib).run([str(SAMPLE)], lambda _msg: None)
     paper_id, _title = lib.mark("Network Pruning via Transformable", "reject", "not for us")

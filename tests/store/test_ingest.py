@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import SAMPLE, SAMPLE_PAPERS, count, ok, run, sample_pairs, write_papers
+from store_helpers import SAMPLE, SAMPLE_PAPERS, count, ok, run, sample_pairs, write_papers
 
 from triage.store import MIGRATIONS
 

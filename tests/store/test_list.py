@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, SAMPLE_PAPERS, ok, run, sample_pairs, write_papers
+from store_helpers import SAMPLE, SAMPLE_PAPERS, ok, run, sample_pairs, write_papers
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ok, run
+from store_helpers import ok, run
 
 from triage.classify import load_classifier
 from triage.rank import Interests, Ranker, Ranking

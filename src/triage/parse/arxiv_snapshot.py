@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from triage.models import Paper, Skipped
-from triage.parse.records import ParseContext, make_paper
+from triage.parse.records import ParseContext, json_lines, make_paper
 from triage.text import clean_text
 
 _PARENTHESES = re.compile(r"\([^()]*\)")
@@ -80,15 +79,5 @@ def record_to_paper(record: dict[str, Any], ctx: ParseContext, line: int) -> Pap
 
 def parse(lines: Iterable[str], ctx: ParseContext) -> Iterator[Paper | Skipped]:
     """Yield a Paper per line; a line that is not a JSON object is Skipped with its number."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ctx.skip(f"invalid JSON line ({exc.msg})", line=number)
-            continue
-        if not isinstance(record, dict):
-            yield ctx.skip("line is not a JSON object", line=number)
-            continue
-        yield record_to_paper(record, ctx, number)
+    for item in json_lines(enumerate(lines, start=1), ctx):
+        yield item if isinstance(item, Skipped) else record_to_paper(item[1], ctx, item[0])

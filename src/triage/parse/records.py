@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,3 +75,21 @@ def make_paper(
         )
     except ValidationError as exc:
         return ctx.skip(f"invalid record: {exc.errors()[0]['msg']}", line, index)
+
+
+def json_lines(
+    numbered: Iterable[tuple[int, str]], ctx: ParseContext
+) -> Iterator[tuple[int, dict[str, Any]] | Skipped]:
+    """The JSON object on each non-blank line with its number; a bad line is Skipped, not raised."""
+    for number, line in numbered:
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield ctx.skip(f"invalid JSON line ({exc.msg})", line=number)
+            continue
+        if not isinstance(record, dict):
+            yield ctx.skip("line is not a JSON object", line=number)
+            continue
+        yield number, record
