@@ -36,7 +36,7 @@ from triage.ingest import RANK_VERSION, Ingester, load_store_config
 from triage.models import Paper
 from triage.parse import ParseOptions, parse_file
 from triage.rank import Ranker, load_ranking
-from triage.store import Store, now
+from triage.store import Store, now, title_signatures
 
 DOMAINS = ["vision", "language", "general-ml", "multimodal", "graphs", "medical", "speech-audio", "robotics"]
 METHODS = ["llm", "transformer", "diffusion", "rl", "pruning", "quantization", "distillation", "gnn", "nas"]
@@ -159,34 +159,27 @@ def fill_large(db: Path, n_papers: int) -> None:
                 abstract = " ".join(rng.choices(WORDS, k=120)) + "."
                 published = (day0 + dt.timedelta(days=rng.randrange(700))).isoformat()
                 code = rng.choice(CODES)
+                key = title.lower()
                 papers.append(
-                    (
-                        pid,
-                        title,
-                        title.lower(),
-                        abstract,
-                        published,
-                        "[]",
-                        pid,
-                        "[]",
-                        "{}",
-                        '{"file":"bench.txt","format":"hf-page"}',
-                        code,
-                        None,
-                        None,
-                        round(rng.uniform(0, 5), 3),
-                        "untriaged",
-                        None,
-                        now(),
-                        run_id,
-                        "bench",
-                    )
-                )
+                    {
+                        "id": pid, "title": title, "title_key": key,
+                        "sig_head": title_signatures(key)[0], "sig_tail": title_signatures(key)[1],
+                        "abstract": abstract, "published": published, "authors": "[]", "arxiv_id": pid,
+                        "urls": "[]", "extra": "{}", "source": '{"file":"bench.txt","format":"hf-page"}',
+                        "code": code, "code_url": None, "project_url": None,
+                        "rank_static": round(rng.uniform(0, 5), 3), "status": "untriaged", "note": None,
+                        "first_seen": now(), "first_run": run_id, "rules_version": "bench",
+                    }
+                )  # fmt: skip
                 facet_tags = [("domain", rng.choice(DOMAINS)), ("kind", rng.choice(KINDS)), ("code", code)]
                 facet_tags += [("method", m) for m in set(rng.choices(METHODS, k=rng.randrange(1, 3)))]
                 tags += [(pid, f, t, round(rng.uniform(1, 15), 1), "[]") for f, t in facet_tags]
                 sources.append((pid, "bench", "bench.txt", i, -1, "hf-page"))
-            conn.executemany(f"INSERT INTO papers VALUES ({','.join('?' * 19)})", papers)
+            columns = list(papers[0])
+            conn.executemany(
+                f"INSERT INTO papers ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+                papers,
+            )
             conn.executemany("INSERT INTO tags VALUES (?,?,?,?,?)", tags)
             conn.executemany("INSERT INTO sources VALUES (?,?,?,?,?,?)", sources)
     store.db.execute("ANALYZE")

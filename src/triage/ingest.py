@@ -33,6 +33,9 @@ RANK_VERSION = "rank_version"  # meta key: the ranking.yaml version the stored r
 _NUMBER = re.compile(r"\d+")
 
 
+BLOCK_ROWS = 200
+
+
 class MergeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -296,14 +299,16 @@ class Ingester:
         numbers = _NUMBER.findall(key)
         same_numbers = "".join(" AND instr(' ' || title_key || ' ', ?) > 0" for _ in numbers)
         db = self.store.db
+        # Each block is read at most BLOCK_ROWS deep, so a very common opening ("a survey on
+        # large language ...") costs a bounded lookup per paper.
         query = (
-            "SELECT rowid, title_key FROM papers WHERE {col} = ? "
-            f"AND length(title_key) BETWEEN ? AND ?{same_numbers}"
+            f"SELECT rowid, title_key FROM (SELECT rowid, title_key FROM papers WHERE {{col}} = ? "
+            f"LIMIT {BLOCK_ROWS}) WHERE length(title_key) BETWEEN ? AND ?{same_numbers}"
         )
         args = (shortest, longest, *(f" {n} " for n in numbers))
         candidates = dict(
             db.execute(
-                f"{query.format(col='sig_head')} UNION {query.format(col='sig_tail')} LIMIT 500",
+                f"{query.format(col='sig_head')} UNION {query.format(col='sig_tail')}",
                 (head, *args, tail, *args),
             ).fetchall()
         )
