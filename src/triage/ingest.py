@@ -33,7 +33,7 @@ RANK_VERSION = "rank_version"  # meta key: the ranking.yaml version the stored r
 _NUMBER = re.compile(r"\d+")
 
 
-BLOCK_ROWS = 200
+BLOCK_ROWS = 64
 
 
 class MergeConfig(BaseModel):

@@ -69,8 +69,8 @@ MIGRATIONS: list[str] = [
         rules_version TEXT NOT NULL
     );
     CREATE INDEX papers_title_key ON papers(title_key);
-    CREATE INDEX papers_sig_head ON papers(sig_head);
-    CREATE INDEX papers_sig_tail ON papers(sig_tail);
+    CREATE INDEX papers_sig_head ON papers(sig_head, title_key);
+    CREATE INDEX papers_sig_tail ON papers(sig_tail, title_key);
     CREATE INDEX papers_arxiv ON papers(arxiv_id);
     CREATE INDEX papers_published ON papers(published);
     CREATE INDEX papers_first_run ON papers(first_run);
