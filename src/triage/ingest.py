@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from triage.classify import Classifier
 from triage.config import ConfigDirs, load_model
@@ -40,6 +40,7 @@ class MergeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title_similarity: float = Field(default=95, ge=50, le=100)
+    abstract_similarity: float = Field(default=80, ge=0, le=100)
 
 
 class StoreConfig(BaseModel):
@@ -201,13 +202,22 @@ class Ingester:
                 if isinstance(record, Skipped):
                     out.note(record, warn)
                     continue
+                try:
+                    tagged = self.classifier.classify(record)
+                except (ValueError, UnicodeError, RecursionError) as exc:  # one odd record, not the run
+                    out.note(Skipped(reason=f"cannot classify ({exc!r:.80})", source=record.source), warn)
+                    continue
                 out.papers += 1
-                self._store_paper(self.classifier.classify(record), out, run_id)
+                self._store_paper(tagged, out, run_id)
                 if tick and out.papers % 500 == 0:
                     tick(500)
-            db.execute(
-                "UPDATE dumps SET papers = ?, skipped = ? WHERE hash = ?", (out.papers, out.skipped, out.hash)
-            )
+            if out.papers:
+                db.execute(
+                    "UPDATE dumps SET papers = ?, skipped = ? WHERE hash = ?",
+                    (out.papers, out.skipped, out.hash),
+                )
+            else:  # nothing landed: a later run (fixed config, another --input-format) may try again
+                db.execute("DELETE FROM dumps WHERE hash = ?", (out.hash,))
         if tick:
             tick(out.papers % 500)
         out.flush(warn)
@@ -316,13 +326,15 @@ class Ingester:
         for other, score, rowid in process.extract(
             key, candidates, scorer=fuzz.ratio, score_cutoff=self.merge.title_similarity, limit=5
         ):
-            pid, arxiv, stored_title = db.execute(
-                "SELECT id, arxiv_id, title FROM papers WHERE rowid = ?", (rowid,)
+            pid, arxiv, stored_title, abstract = db.execute(
+                "SELECT id, arxiv_id, title, abstract FROM papers WHERE rowid = ?", (rowid,)
             ).fetchone()
             if arxiv and paper.arxiv_id and arxiv != paper.arxiv_id:
                 continue
             if _NUMBER.findall(other) != numbers:
                 continue  # "Llama 2" is not "Llama 3", however alike the rest of the title
+            if not _same_text(abstract, paper.abstract, self.merge.abstract_similarity):
+                continue  # "On the Convergence of X" and "On the Divergence of X" are two papers
             best = (score, pid, stored_title)  # the title as the user saw it, for --verbose
             break
         if best is None:
@@ -342,6 +354,13 @@ class Ingester:
                 paper_id,
             ),
         )
+
+
+def _same_text(stored: str, new: str, cutoff: float) -> bool:
+    """Near-identical titles are one paper only if their abstracts agree too (when both have one)."""
+    if not stored or not new:
+        return True
+    return fuzz.token_set_ratio(stored[:1500], new[:1500], processor=utils.default_process) >= cutoff
 
 
 def _or_none(position: int | None) -> int:

@@ -13,6 +13,8 @@ from typing import TextIO
 
 from rich.markup import escape
 
+from triage.errors import TriageError
+
 # C0/C1 controls but tab and newline (ESC starts every terminal escape sequence), zero-width and
 # directional marks, bidi overrides/isolates, line/paragraph separators and the BOM.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
@@ -21,6 +23,10 @@ _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2
 def safe_text(text: str) -> str:
     """Scraped text as inert terminal text: no control or bidi characters, no rich markup."""
     return escape(_UNSAFE.sub(" ", text))
+
+
+class OutputError(TriageError):
+    """The -o file cannot be written (no permission, a read-only disk)."""
 
 
 class DiscardOutput(Exception):
@@ -38,14 +44,26 @@ def open_output(path: str | Path | None) -> Iterator[TextIO]:
     """stdout for None or `-`; otherwise a temp file beside `path`, renamed over it on success.
 
     The target is never left half-written: an exception, or DiscardOutput, keeps the old file.
+    A symlink is followed (the file it points to is replaced); a device or pipe (/dev/null, a
+    FIFO) is written directly, never replaced; a missing folder is created.
     """
     if path is None or str(path) == "-":
         with contextlib.suppress(DiscardOutput):
             yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        with (
+            _writing(target),
+            target.open("w", encoding="utf-8", newline="") as handle,
+            contextlib.suppress(DiscardOutput),
+        ):
+            yield handle
+        return
+    with _writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
@@ -57,3 +75,12 @@ def open_output(path: str | Path | None) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """OSError while preparing an output file -> one line naming it (no traceback)."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write ({exc.strerror or exc}); choose another -o path") from exc

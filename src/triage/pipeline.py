@@ -29,11 +29,15 @@ class FileReport:
     reasons: Counter[str] = field(default_factory=Counter)
 
     def note(self, record: Skipped, warn: Callable[[str], None]) -> None:
-        """Count a skipped record; print the first few of each reason, summarise the rest later."""
+        """Count a skipped record; print the first few of each reason, summarise the rest later.
+
+        Expected notices (an arXiv digest's replacements) are only counted: the summary line
+        says how many, and a quiet cron run stays quiet.
+        """
         if record.expected:
             self.expected += 1
-        else:
-            self.skipped += 1
+            return
+        self.skipped += 1
         reason = re.sub(r"\d[\d.:v]*|'[^']*'", "N", record.reason)
         self.reasons[reason] += 1
         if self.reasons[reason] <= SHOWN_PER_REASON:

@@ -10,7 +10,7 @@ import unicodedata
 # Unicode spaces (NBSP, thin space, ideographic space...) and line/paragraph separators.
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
 # C0/C1 control characters and the escape character: never let them through to a terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # lone surrogates too
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?'\"*>]"
 _ARXIV_ID = re.compile(r"^(?:arxiv:)?\s*([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?$", re.I)

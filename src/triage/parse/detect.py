@@ -14,7 +14,7 @@ def _first_json_line(head: str) -> object | None:
             try:
                 value: object = json.loads(line)
                 return value
-            except ValueError:
+            except (ValueError, RecursionError):
                 return None
     return None
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from triage.models import Paper, Skipped
-from triage.parse.records import ParseContext, make_paper
+from triage.parse.records import ParseContext, json_lines, make_paper
 
 # Kept in `extra` when present; the API moved some of them between the record and `paper`.
 EXTRA_KEYS = (
@@ -86,6 +86,9 @@ def _parse_document(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
         reason = f"invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); file not read"
         yield ctx.skip(reason, line=exc.lineno)
         return
+    except (ValueError, RecursionError) as exc:  # nesting too deep, a number too long
+        yield ctx.skip(f"unreadable JSON ({type(exc).__name__}); file not read")
+        return
     if isinstance(document, dict):
         document = document.get("data", [document])
     if not isinstance(document, list):
@@ -96,15 +99,8 @@ def _parse_document(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
 
 
 def _parse_jsonl(numbered: Iterable[tuple[int, str]], ctx: ParseContext) -> Iterator[Paper | Skipped]:
-    for number, line in numbered:
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ctx.skip(f"invalid JSON line ({exc.msg})", line=number)
-            continue
-        yield record_to_paper(item, ctx, None, number)
+    for item in json_lines(numbered, ctx):
+        yield item if isinstance(item, Skipped) else record_to_paper(item[1], ctx, None, item[0])
 
 
 def parse(lines: Iterable[str], ctx: ParseContext) -> Iterator[Paper | Skipped]:
@@ -118,7 +114,7 @@ def parse(lines: Iterable[str], ctx: ParseContext) -> Iterator[Paper | Skipped]:
     first = head[-1] if head else ""
     try:
         first_record = json.loads(first)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         first_record = None
     if isinstance(first_record, dict) and "paper" in first_record:
         yield from _parse_jsonl(itertools.chain([(len(head), first)], numbered), ctx)

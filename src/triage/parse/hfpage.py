@@ -41,7 +41,10 @@ def _is_noise(block: list[str], ctx: ParseContext) -> list[str]:
 
 
 def _looks_like_abstract(text: str) -> bool:
-    return len(text) >= MIN_ABSTRACT_CHARS or (len(text) >= 80 and bool(_SENTENCE.search(text)))
+    """Long, or made of sentences (titles seldom end with a full stop)."""
+    if len(text) >= MIN_ABSTRACT_CHARS:
+        return True
+    return len(text) >= 60 and (bool(_SENTENCE.search(text)) or text.endswith((".", "!", "?")))
 
 
 def parse(lines: Iterable[str], ctx: ParseContext) -> Iterator[Paper | Skipped]:

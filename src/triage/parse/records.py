@@ -89,6 +89,9 @@ def json_lines(
         except json.JSONDecodeError as exc:
             yield ctx.skip(f"invalid JSON line ({exc.msg})", line=number)
             continue
+        except (ValueError, RecursionError) as exc:  # nesting too deep, a number too long
+            yield ctx.skip(f"unreadable JSON line ({type(exc).__name__})", line=number)
+            continue
         if not isinstance(record, dict):
             yield ctx.skip("line is not a JSON object", line=number)
             continue

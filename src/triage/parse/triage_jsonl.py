@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from triage.models import Paper, Skipped
 from triage.parse.records import ParseContext, json_lines
+from triage.text import clean_text
 
 PAPER_FIELDS = frozenset(Paper.model_fields)
 
@@ -64,6 +65,9 @@ def record_to_paper(record: dict[str, Any], ctx: ParseContext, line: int) -> Pap
     if isinstance(record.get("paper"), dict) and "title" not in record:
         record = record["paper"]  # classify's TaggedPaper shape
     fields = {key: value for key, value in record.items() if key in PAPER_FIELDS}
+    for key in ("title", "abstract"):  # exports are clean; a hand-edited line may not be
+        if isinstance(fields.get(key), str):
+            fields[key] = clean_text(fields[key])
     fields.setdefault("source", ctx.where(line).model_dump())
     try:
         decision = _decision(record)
