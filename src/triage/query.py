@@ -164,10 +164,12 @@ class Library:
             where.append("p.published <= ?")
             args.append(filters.until.isoformat())
         if filters.new:
-            where.append("p.first_run = (SELECT MAX(id) FROM runs WHERE status = 'ok')")
+            # The latest run that found anything: a re-run that adds nothing keeps yesterday's news.
+            where.append("p.first_run = (SELECT MAX(id) FROM runs WHERE new > 0)")
         statuses = filters.status or ["accepted", "later", "untriaged"]
-        where.append(f"p.status IN ({', '.join('?' * len(statuses))})")
-        args += statuses
+        if "all" not in statuses:
+            where.append(f"p.status IN ({', '.join('?' * len(statuses))})")
+            args += statuses
         return where, args
 
     @staticmethod

@@ -211,7 +211,7 @@ def paper_detail(
     console.print(f"\n[bold]sources ({len(sources)})[/bold]")
     for s in sources:
         where = f"{s['path']}:{s['line']}" if s["line"] >= 0 else f"{s['path']} record {s['record']}"
-        console.print(f"  {safe_text(where)} ({s['format']})")
+        console.print(f"  {safe_text(where)} ({safe_text(s['format'])})")
     if decisions:
         console.print("\n[bold]decisions[/bold]")
         for d in decisions:

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from export_cases import ENV
 
@@ -17,11 +18,21 @@ def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
     return CliRunner(env={**ENV, **(env or {})}).invoke(cli, list(args))
 
 
-def test_without_a_database_export_writes_every_sample_paper(tmp_path: Path) -> None:
-    result = run("export", "--format", "jsonl", env={"TRIAGE_DB": str(tmp_path / "none.db")})
+def test_without_a_database_export_writes_every_sample_paper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # the default location, still empty
+    result = run("export", "--format", "jsonl")
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 122  # no default limit, unlike `list`
     assert "bundled sample" in result.stderr
+    assert not (tmp_path / "triage").exists()
+
+
+def test_a_named_database_that_does_not_exist_is_an_error_not_the_sample(tmp_path: Path) -> None:
+    result = run("export", "--format", "jsonl", env={"TRIAGE_DB": str(tmp_path / "none.db")})
+    assert result.exit_code == 1
+    assert result.stdout == "" and "no such database" in result.stderr
     assert not (tmp_path / "none.db").exists()
 
 

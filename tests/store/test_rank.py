@@ -14,7 +14,7 @@ def test_an_unknown_interest_tag_in_ranking_yaml_is_a_config_error(tmp_path: Pat
     config = tmp_path / "rules"
     config.mkdir()
     (config / "ranking.yaml").write_text("interests:\n  tags: {prunning: 1.0}\n")
-    result = ok(run("--config", config, "list", "--db", tmp_path / "t.db"), 2)
+    result = ok(run("--config", config, "list"), 2)  # on the bundled sample
     assert "prunning" in result.stderr and "ranking.yaml" in result.stderr
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable
@@ -115,6 +116,9 @@ class TriageGroup(click.Group):
         except TriageError as exc:
             _error(str(exc))
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `triage list | head`: the reader left, which is not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(ExitCode.OK)
         except sqlite3.DatabaseError as exc:  # disk full, a corrupt file, a lock held too long
             _error(f"database error: {exc}; the dump being written was rolled back, earlier ones are kept")
             ctx.exit(ExitCode.DATA_ERROR)
@@ -324,12 +328,21 @@ def rules_check(
 
 
 def main() -> None:
-    """Entry point of the `triage` command."""
+    """Entry point of the `triage` command: exit codes 0 / 1 / 2, never a traceback for I/O."""
     try:
-        cli.main(prog_name="triage", standalone_mode=True)
-    except BrokenPipeError:  # `triage ... | head`: the reader left; not an error
-        sys.stderr.close()
-        sys.exit(ExitCode.OK)
+        code = cli.main(prog_name="triage", standalone_mode=False)
+    except click.ClickException as exc:  # usage errors: exit 2
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        _error("aborted")
+        sys.exit(ExitCode.DATA_ERROR)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except OSError as exc:  # a full disk under stdout, a closed terminal
+        _error(f"cannot write output: {exc.strerror or exc}")
+        sys.exit(ExitCode.DATA_ERROR)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 
 # The store commands (ingest, list, show, mark, retag, tags, stats) register themselves on `cli`.

@@ -27,7 +27,7 @@ from triage.output import open_output
 from triage.parse import ParseOptions
 from triage.query import SORTS, STATUSES, Filters, Library
 from triage.rank import Ranker, load_ranking
-from triage.store import DECISIONS, ENV_DB, Store, default_db_path
+from triage.store import DECISIONS, ENV_DB, Store, StoreError, default_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 ENV_TODAY = "TRIAGE_TODAY"
@@ -75,8 +75,8 @@ def filter_options(func: F) -> F:
         click.option(
             "--status",
             multiple=True,
-            type=click.Choice(STATUSES),
-            help="Triage status (repeatable) [default: all but rejected].",
+            type=click.Choice([*STATUSES, "all"]),
+            help="Triage status, repeatable; `all` for every paper [default: all but rejected].",
         ),
         click.option("--query", help="Typo-tolerant search over titles and abstracts."),
         click.option("--sort", type=click.Choice(SORTS), default="score", show_default=True),
@@ -128,6 +128,8 @@ class Session:
 def reading(state: State, db_path: str | None) -> Iterator[Session]:
     """A session on the user's database, or on the bundled sample when there is none yet."""
     path = Path(db_path) if db_path else default_db_path()
+    if db_path and not path.exists():  # a database the user named must exist: no silent sample
+        raise StoreError(f"{path}: no such database; build it with `triage ingest --db {path} DUMPS`")
     with contextlib.ExitStack() as stack:
         bundled = not path.exists()
         if bundled:

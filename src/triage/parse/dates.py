@@ -78,7 +78,8 @@ def parse_date_line(line: str, reference: dt.date, explicit: bool) -> dt.date | 
             return None
         day = int(groups["day"])
         if not groups.get("year"):
-            return _latest(month, day, reference + dt.timedelta(days=183 if explicit else 0))
+            slack = dt.timedelta(days=183 if explicit else 0)
+            return _latest(month, day, min(reference + slack, dt.date.today()))
         try:
             return dt.date(int(groups["year"]), month, day)
         except ValueError:

@@ -32,11 +32,14 @@ def detect_format(name: str, head: str) -> str:
     """The format id of a dump, judged from its content first and its file name second.
 
     JSON: a first line that is a whole object is judged by its keys (one-line files included);
-    anything else that starts with `[` or `{` is a pretty-printed API document. Text: `arXiv:` and
+    an array of triage records is triage's own JSON export; anything else that starts with `[`
+    or `{` is a pretty-printed API document. Text: `arXiv:` and
     `Title:` lines make an e-mail digest; a `.md` name or several headings/links make markdown;
     the rest is the saved-page text format.
     """
     stripped = head.lstrip("\ufeff \t\r\n")
+    if re.match(r'\[\s*\{\s*"id"\s*:', stripped) and '"source"' in stripped:
+        return "triage-jsonl"  # `triage export --format json`: an array of triage records
     if stripped.startswith(("{", "[")):
         first = _first_json_line(stripped)
         return _json_kind(first) if isinstance(first, dict) else "hf-api"

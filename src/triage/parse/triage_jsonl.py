@@ -13,6 +13,8 @@ of `model_dump`.
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
@@ -60,7 +62,9 @@ def _decision(record: dict[str, Any]) -> ExportedDecision | None:
     )
 
 
-def record_to_paper(record: dict[str, Any], ctx: ParseContext, line: int) -> Paper | Skipped:
+def record_to_paper(
+    record: dict[str, Any], ctx: ParseContext, line: int | None, index: int | None = None
+) -> Paper | Skipped:
     """The Paper a JSONL object holds, or Skipped naming the first field that is wrong."""
     if isinstance(record.get("paper"), dict) and "title" not in record:
         record = record["paper"]  # classify's TaggedPaper shape
@@ -68,7 +72,7 @@ def record_to_paper(record: dict[str, Any], ctx: ParseContext, line: int) -> Pap
     for key in ("title", "abstract"):  # exports are clean; a hand-edited line may not be
         if isinstance(fields.get(key), str):
             fields[key] = clean_text(fields[key])
-    fields.setdefault("source", ctx.where(line).model_dump())
+    fields.setdefault("source", ctx.where(line, index).model_dump())
     try:
         decision = _decision(record)
         if decision is None:
@@ -78,10 +82,36 @@ def record_to_paper(record: dict[str, Any], ctx: ParseContext, line: int) -> Pap
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or "record"
         prefix = "" if exc.title in ("Paper", "ExportedPaper") else "decision: "
-        return ctx.skip(f"not a triage record: {prefix}{where}: {error['msg']}", line)
+        return ctx.skip(f"not a triage record: {prefix}{where}: {error['msg']}", line, index)
 
 
 def parse(lines: Iterable[str], ctx: ParseContext) -> Iterator[Paper | Skipped]:
-    """Yield the Paper on each line; a line that is not one is Skipped with its number."""
-    for item in json_lines(enumerate(lines, start=1), ctx):
+    """Yield the Paper on each line; a line that is not one is Skipped with its number.
+
+    `triage export --format json` writes one array instead of lines: read whole, record by record.
+    """
+    numbered = enumerate(lines, start=1)
+    consumed: list[tuple[int, str]] = []
+    for number, line in numbered:
+        consumed.append((number, line))
+        if line.strip():
+            break
+    rest = itertools.chain(consumed, numbered)
+    if consumed and consumed[-1][1].lstrip().startswith("["):
+        yield from _parse_array("\n".join(line for _, line in rest), ctx)
+        return
+    for item in json_lines(rest, ctx):
         yield item if isinstance(item, Skipped) else record_to_paper(item[1], ctx, item[0])
+
+
+def _parse_array(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
+    try:
+        records = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        yield ctx.skip(f"unreadable JSON array ({type(exc).__name__}); file not read")
+        return
+    for index, record in enumerate(records if isinstance(records, list) else []):
+        if isinstance(record, dict):
+            yield record_to_paper(record, ctx, None, index=index)
+        else:
+            yield ctx.skip("array item is not a JSON object", index=index)
