@@ -77,10 +77,13 @@ class Ranker:
             unknown += [] if keys else [name]
             for key in keys:
                 self.tag_weights.setdefault(key, []).append((name, weight))
+        kinds = taxonomy.facets["kind"].tags if "kind" in taxonomy.facets else {}
+        unknown += [f"code: {k}" for k in ranking.code if k not in CODE_VALUES]
+        unknown += [f"kind: {k}" for k in ranking.kind if k not in kinds]
         if unknown:
             # A misspelt interest would silently weigh nothing: say so.
             raise ConfigError(
-                f"ranking.yaml: interests.tags: unknown tag {', '.join(map(repr, unknown))}; "
+                f"ranking.yaml: unknown tag {', '.join(map(repr, unknown))}; "
                 "`triage tags` lists the tags and groups"
             )
         self.phrases = [

@@ -87,6 +87,10 @@ class Classifier:
         }
         return cls(taxonomy, CodeLinks.from_rules(taxonomy.code), thresholds)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable for Spark / Dask / Ray: the RE2 set is dropped and rebuilt on first use."""
+        return {**self.__dict__, "_patterns": None}
+
     @property
     def patterns(self) -> PatternSet:
         """The compiled RE2 set, built on first use (commands that only read the store skip it)."""

@@ -24,6 +24,24 @@ class GoldPaper:
     abstract: str | None = None
 
 
+def _gold_line(record: object, number: int) -> GoldPaper:
+    if not isinstance(record, dict) or not isinstance(record.get("title"), str):
+        raise ValueError("`title` must be a string")
+    tags = record.get("tags")
+    if not isinstance(tags, dict) or not all(
+        isinstance(ids, list) and all(isinstance(i, str) for i in ids) for ids in tags.values()
+    ):
+        raise ValueError("`tags` must map each facet to a list of tag ids")
+    abstract = record.get("abstract")
+    return GoldPaper(
+        number,
+        record["title"],
+        normalise_arxiv_id(record.get("arxiv_id")),
+        {facet: set(ids) for facet, ids in tags.items()},
+        abstract if isinstance(abstract, str) else None,
+    )
+
+
 def read_gold(path: Path) -> list[GoldPaper]:
     """Gold lines `{"title": ..., "tags": {"domain": [...], ...}}`; a bad line names its number."""
     gold: list[GoldPaper] = []
@@ -36,20 +54,11 @@ def read_gold(path: Path) -> list[GoldPaper]:
             continue
         try:
             record = json.loads(line)
-            tags = {facet: set(ids) for facet, ids in record["tags"].items()}
-            gold.append(
-                GoldPaper(
-                    number,
-                    record["title"],
-                    normalise_arxiv_id(record.get("arxiv_id")),
-                    tags,
-                    record.get("abstract"),
-                )
-            )
+            gold.append(_gold_line(record, number))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(
                 f"{path}:{number}: not a gold line ({exc!s}); expected "
-                '{"title": ..., "tags": {"domain": [...], ...}}'
+                '{"title": "...", "tags": {"domain": ["..."], ...}}'
             ) from exc
     return gold
 

@@ -64,6 +64,14 @@ class Rule(Strict):
 
     _patterns_ok = field_validator("patterns")(lambda cls, v: check_patterns(v, re2_too=True))
 
+    @field_validator("phrases", "acronyms", "unless")
+    @classmethod
+    def _words(cls, items: list[str]) -> list[str]:
+        for item in items:
+            if not item.strip(" *-"):
+                raise ValueError(f"{item!r} matches every paper; write at least one letter")
+        return items
+
     @model_validator(mode="after")
     def _matches_something(self) -> Rule:
         if not (self.phrases or self.acronyms or self.patterns):
@@ -145,6 +153,10 @@ class Taxonomy(Strict):
 
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> Taxonomy:
+        if "code" in self.facets:
+            raise ValueError(
+                "`code` is the built-in code-availability facet (see `code:`); name yours otherwise"
+            )
         for facet, fdef in self.facets.items():
             for tag, tdef in fdef.tags.items():
                 ids = [r.id for r in tdef.rules]
