@@ -285,7 +285,12 @@ def eval_command(
 
 @cli.group()
 def rules() -> None:
-    """Validate and analyse the tagging rules."""
+    """Validate and analyse the tagging rules.
+
+    \b
+    Example:
+      triage rules check data/hf-papers-sample.txt
+    """
 
 
 @rules.command("check")
