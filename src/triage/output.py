@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -14,15 +13,15 @@ from typing import TextIO
 from rich.markup import escape
 
 from triage.errors import TriageError
+from triage.text import UNSAFE_BUT_WHITESPACE
 
 # C0/C1 controls but tab and newline (ESC starts every terminal escape sequence), zero-width and
 # directional marks, bidi overrides/isolates, line/paragraph separators and the BOM.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def safe_text(text: str) -> str:
     """Scraped text as inert terminal text: no control or bidi characters, no rich markup."""
-    return escape(_UNSAFE.sub(" ", text))
+    return escape(UNSAFE_BUT_WHITESPACE.sub(" ", text).replace("\r", " "))
 
 
 class OutputError(TriageError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -18,14 +17,13 @@ from triage.classify.evaluate import EvalReport
 from triage.classify.rules import Taxonomy
 from triage.models import Paper, TaggedPaper
 from triage.output import safe_text
+from triage.text import UNSAFE_CHARS
 
 if TYPE_CHECKING:
     from triage.query import Filters, Listed
     from triage.rank import Part
 
 __all__ = ["console_for", "paper_table", "safe_text"]
-
-_UNSAFE_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def console_for(out: TextIO) -> Console:
@@ -167,7 +165,7 @@ def paper_list(listed: Sequence[Listed], filters: Filters, out: TextIO) -> None:
     if not out.isatty():
         out.write("id\tscore\ttitle\ttags\tcode\n")
         for row in rows:
-            out.write("\t".join(_UNSAFE_PLAIN.sub(" ", cell) for cell in row) + "\n")
+            out.write("\t".join(UNSAFE_CHARS.sub(" ", cell) for cell in row) + "\n")
         return
     table = Table(pad_edge=False, expand=True, show_edge=False)
     table.add_column("id", no_wrap=True, style="cyan")

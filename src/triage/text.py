@@ -9,8 +9,11 @@ import unicodedata
 
 # Unicode spaces (NBSP, thin space, ideographic space...) and line/paragraph separators.
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
-# C0/C1 control characters and the escape character: never let them through to a terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # lone surrogates too
+# Characters a terminal, spreadsheet or viewer acts on instead of showing: C0/C1 controls (ESC
+# included), zero-width and bidi controls, line/paragraph separators, the BOM, lone surrogates.
+_INVISIBLE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff"
+UNSAFE_CHARS = re.compile(f"[\t\n\r{_INVISIBLE}]")
+UNSAFE_BUT_WHITESPACE = re.compile(f"[{_INVISIBLE}]")  # keeps tab, newline and CR
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?'\"*>]"
 _ARXIV_ID = re.compile(r"^(?:arxiv:)?\s*([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?$", re.I)
@@ -23,7 +26,7 @@ def clean_text(text: str) -> str:
     text = " ".join(text.split())  # str.split knows Unicode spaces (NBSP too) and is fast
     if text.isprintable():  # the common case: nothing else to remove
         return text
-    text = _CONTROL.sub(" ", text)
+    text = UNSAFE_BUT_WHITESPACE.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 

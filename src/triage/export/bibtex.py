@@ -15,6 +15,7 @@ from typing import TextIO
 from urllib.parse import quote
 
 from triage.export.base import Item, Selection, Writer
+from triage.text import UNSAFE_CHARS
 
 _LATEX = {
     "\\": r"\textbackslash{}",
@@ -31,7 +32,6 @@ _LATEX = {
     ">": r"\textgreater{}",
 }
 _LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX))
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _STOPWORDS = frozenset(
     ["a", "an", "the", "on", "of", "for", "in", "to", "with", "and", "via", "towards", "is", "how", "what"]
 )
@@ -39,12 +39,12 @@ _STOPWORDS = frozenset(
 
 def latex(text: str) -> str:
     """One line of text with every LaTeX special character escaped."""
-    return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], " ".join(_CONTROL.sub(" ", text).split()))
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], " ".join(UNSAFE_CHARS.sub(" ", text).split()))
 
 
 def comment(text: str) -> str:
     """A `%` line that stays a comment: one line, and no `@` to start an entry."""
-    return "% " + " ".join(_CONTROL.sub(" ", text).split()).replace("@", "(at)")
+    return "% " + " ".join(UNSAFE_CHARS.sub(" ", text).split()).replace("@", "(at)")
 
 
 def ascii_word(text: str) -> str:

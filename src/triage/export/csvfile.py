@@ -6,6 +6,7 @@ import csv
 import re
 
 from triage.export.base import Item, Writer, joined
+from triage.text import UNSAFE_BUT_WHITESPACE
 
 COLUMNS = [
     "id",
@@ -26,7 +27,6 @@ COLUMNS = [
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 # Terminal escapes and bidi overrides mean nothing in a sheet and would act on `cat file.csv`.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def neutralise(cell: str) -> str:
@@ -35,7 +35,7 @@ def neutralise(cell: str) -> str:
     Leading spaces are looked through (some spreadsheets trim them before parsing); a plain
     number such as a negative score is left a number.
     """
-    cell = _CONTROL.sub(" ", cell)
+    cell = UNSAFE_BUT_WHITESPACE.sub(" ", cell)
     if cell.lstrip(" ").startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
         return "'" + cell
     return cell

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from triage.export.base import Item, Writer
+from triage.text import UNSAFE_CHARS
 
 # json.dumps escapes C0 controls; these pass through raw with ensure_ascii=False, and a terminal
 # may act on them (C1 CSI, bidi overrides). As \uXXXX escapes the JSON still decodes to the same text.
-_RAW_UNSAFE = re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def dumps(record: dict[str, Any]) -> str:
     """One JSON document, UTF-8 text kept readable, characters a terminal would act on escaped."""
     text = json.dumps(record, ensure_ascii=False)
-    return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return UNSAFE_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class JsonlWriter(Writer):

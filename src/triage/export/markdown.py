@@ -11,16 +11,16 @@ import re
 from urllib.parse import quote
 
 from triage.export.base import Item, Writer, arxiv_url, joined
+from triage.text import UNSAFE_CHARS
 
 # `$` starts math on GitHub; `<`, `>` and `&` become entities before this runs.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 TABLE_COLUMNS = ("title", "published", "score", "domain", "method", "kind", "code", "status")
 
 
 def md_text(text: str) -> str:
     """Inline text: one line, HTML made inert, Markdown punctuation and pipes escaped."""
-    text = " ".join(_CONTROL.sub(" ", text).split())
+    text = " ".join(UNSAFE_CHARS.sub(" ", text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
