@@ -95,6 +95,8 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
     """Files as given, folders as their dump files (sorted), and globs the shell did not expand."""
     found: list[str] = []
     for item in inputs:
+        if not item.strip():
+            raise InputError("an empty path was given; name a dump, a folder or `-` for stdin")
         path = Path(item)
         if item != "-" and path.is_dir():
             found += sorted(

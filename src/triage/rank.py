@@ -137,10 +137,16 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
 
 def expand_tag(name: str, taxonomy: Taxonomy) -> list[str]:
     """`pruning`, `method:pruning` or a group such as `compression` -> facet:id keys."""
-    if ":" in name:
+    if ":" in name:  # facet:id, or facet:group (`method:compression`)
         facet, tag = name.split(":", 1)
+        if facet == "code":
+            return [name] if tag in CODE_VALUES else []
         fdef = taxonomy.facets.get(facet)
-        return [name] if (fdef and tag in fdef.tags) or (facet == "code" and tag in CODE_VALUES) else []
+        if fdef is None:
+            return []
+        return (
+            [name] if tag in fdef.tags else [f"{facet}:{t}" for t, d in fdef.tags.items() if d.group == tag]
+        )
     keys = [f"{f}:{name}" for f, fdef in taxonomy.facets.items() if name in fdef.tags]
     keys += [
         f"{f}:{t}"

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from rich import box
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -40,8 +41,13 @@ def console_for(out: TextIO) -> Console:
     )
 
 
+def new_table(out: TextIO, **options: Any) -> Table:
+    """A table with box lines on a terminal, and plain aligned columns when piped."""
+    return Table(pad_edge=False, box=box.HEAVY_HEAD if out.isatty() else None, **options)
+
+
 def paper_table(papers: Sequence[Paper], out: TextIO) -> None:
-    table = Table(show_lines=False, expand=False, pad_edge=False)
+    table = new_table(out, show_lines=False, expand=False)
     table.add_column("id", no_wrap=True, style="cyan")
     table.add_column("date", no_wrap=True)
     table.add_column("title", ratio=1)
@@ -59,7 +65,7 @@ def paper_table(papers: Sequence[Paper], out: TextIO) -> None:
 def eval_report(report: EvalReport, worst: int, out: TextIO) -> None:
     """Per-facet micro/macro F1, per-tag figures, and the worst mistakes with their evidence."""
     console = console_for(out)
-    facets = Table(title=f"{report.matched} papers", pad_edge=False)
+    facets = new_table(out, title=f"{report.matched} papers")
     for column in ("facet", "micro P", "micro R", "micro F1", "macro F1"):
         facets.add_column(column, justify="left" if column == "facet" else "right")
     for facet in report.facets():
@@ -72,7 +78,7 @@ def eval_report(report: EvalReport, worst: int, out: TextIO) -> None:
             f"{report.facet_macro(facet):.3f}",
         )
     console.print(facets)
-    tags = Table(pad_edge=False)
+    tags = new_table(out)
     for column in ("tag", "tp", "fp", "fn", "P", "R", "F1"):
         tags.add_column(column, justify="left" if column == "tag" else "right")
     for key, c in sorted(report.per_tag.items()):
@@ -103,7 +109,7 @@ def eval_report(report: EvalReport, worst: int, out: TextIO) -> None:
 def rule_report(stats: RuleStats, taxonomy: Taxonomy, top: int, out: TextIO) -> None:
     """Coverage per rule, rules that never fired, and the most overlapping / conflicting tags."""
     console = console_for(out)
-    coverage = Table(title=f"rule coverage over {stats.papers} papers", pad_edge=False)
+    coverage = new_table(out, title=f"rule coverage over {stats.papers} papers")
     for column in ("rule", "papers", "coverage", "tag fired"):
         coverage.add_column(column, justify="left" if column == "rule" else "right")
     for rule, hits in sorted(stats.rule_hits.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -112,7 +118,7 @@ def rule_report(stats: RuleStats, taxonomy: Taxonomy, top: int, out: TextIO) -> 
     console.print(coverage)
     never = stats.never_fired(taxonomy)
     console.print(f"\nrules that never fired ({len(never)}): " + (", ".join(never) or "none"))
-    overlap = Table(title="tags that fire together most", pad_edge=False)
+    overlap = new_table(out, title="tags that fire together most")
     for column in ("tag", "with", "papers", "jaccard"):
         overlap.add_column(column, justify="right" if column in ("papers", "jaccard") else "left")
     for a, b, both, jaccard in stats.overlap(top):
@@ -226,7 +232,7 @@ def retag_report(changes: Sequence[tuple[str, str, list[str], list[str]]], out: 
 
 
 def vocabulary(taxonomy: Taxonomy, counts: dict[str, int], out: TextIO) -> None:
-    table = Table(pad_edge=False)
+    table = new_table(out)
     for column in ("tag", "group", "papers", "description"):
         table.add_column(column, justify="right" if column == "papers" else "left")
     for facet, fdef in taxonomy.facets.items():

@@ -90,7 +90,7 @@ def make_filters(kw: dict[str, Any], limit: int | None) -> Filters:
     tags = [
         *kw["tags"],
         *(f"domain:{d}" for d in kw["domain"]),
-        *kw["method"],
+        *(m if ":" in m else f"method:{m}" for m in kw["method"]),
         *(f"kind:{k}" for k in kw["kind"]),
     ]
     tags += [f"code:{kw['code']}"] if kw["code"] else []
@@ -142,7 +142,10 @@ def reading(state: State, db_path: str | None) -> Iterator[Session]:
         stack.callback(session.store.close)
         if bundled:
             session.ingester().run([str(sample_dump())], lambda _msg: None)
-        session.library.refresh_ranks()
+        try:
+            session.library.refresh_ranks()
+        except StoreError:  # an ingest holds the write lock: rank with the stored scores for now
+            state.warn("ranking.yaml changed while another run is writing: scores use the previous weights")
         yield session
 
 
@@ -186,7 +189,8 @@ def ingest(
     if json_summary:
         click.echo(json.dumps(result.as_dict(), indent=2))
     failed = any(d.error for d in result.dumps)
-    if failed or (strict and result.total("skipped")):
+    empty = any(not (d.papers or d.seen_before or d.error) for d in result.dumps)
+    if failed or (strict and (result.total("skipped") or empty)):
         sys.exit(ExitCode.DATA_ERROR)
 
 
