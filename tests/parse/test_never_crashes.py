@@ -9,21 +9,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from parse_helpers import FIXTURES
 
+from triage.errors import InputError
 from triage.models import Paper, Skipped
-from triage.parse import FORMATS, ParseOptions, detect_format, parse_text
+from triage.parse import FORMATS, ParseOptions, detect_format, parse_file, parse_text
 
 # Lines of the real fixtures, shuffled and cut, reach far more parser states than random text.
 FIXTURE_LINES = sorted({line for path in FIXTURES.iterdir() for line in path.read_text().splitlines()})
 lines = st.lists(st.one_of(st.sampled_from(FIXTURE_LINES), st.text(max_size=80)), max_size=60)
 
 
-@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "hf-page"])
+@pytest.mark.parametrize("fmt", FORMATS)
 @settings(max_examples=150, deadline=None)
 @given(text=lines.map("\n".join))
 def test_any_text_parses_without_raising(fmt, text):
     options = ParseOptions(input_format=fmt, date=dt.date(2026, 1, 20))
     for record in parse_text(text, "dump", options):
         assert isinstance(record, Paper | Skipped)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=2000) | lines.map(lambda ls: "\r\n".join(ls).encode("utf-8", "surrogatepass")))
+def test_any_bytes_in_a_file_parse_or_are_refused_with_one_message(tmp_path_factory, data):
+    """Undecodable bytes, BOMs, CRLF, NULs: records come out, or the file is refused (InputError,
+    shown as one line); nothing else is ever raised."""
+    path = tmp_path_factory.mktemp("bytes") / "dump.txt"
+    path.write_bytes(data)
+    try:
+        records = list(parse_file(path, ParseOptions(date=dt.date(2026, 1, 20))))
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert all(isinstance(record, Paper | Skipped) for record in records)
 
 
 @settings(max_examples=150, deadline=None)
