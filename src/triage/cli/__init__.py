@@ -140,8 +140,12 @@ def cli(ctx: click.Context, config: str | None, quiet: bool) -> None:
     """Turn ML paper listings into a short, ranked, explainable list.
 
     \b
-    Example:
-      triage parse data/hf-papers-sample.txt --format jsonl | head -1
+    Examples:
+      triage ingest dumps/                 # parse, tag and store every new dump
+      triage list --tag pruning            # ranked pruning papers (the bundled sample
+                                           # when there is no database yet)
+      triage show 2405.12345               # the evidence behind each tag
+      triage export --new --format md -o digest.md
     """
     ctx.obj = State(config, quiet)
 
