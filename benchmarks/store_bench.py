@@ -32,11 +32,11 @@ from synthetic_dump import write_dump
 
 from triage.classify import load_classifier
 from triage.config import ConfigDirs
-from triage.ingest import RANK_VERSION, Ingester, load_store_config
+from triage.ingest import Ingester, load_store_config
 from triage.models import Paper
 from triage.parse import ParseOptions, parse_file
 from triage.rank import Ranker, load_ranking
-from triage.store import Store, now, title_signatures
+from triage.store import RANK_VERSION, Store, now, title_signatures
 
 DOMAINS = ["vision", "language", "general-ml", "multimodal", "graphs", "medical", "speech-audio", "robotics"]
 METHODS = ["llm", "transformer", "diffusion", "rl", "pruning", "quantization", "distillation", "gnn", "nas"]

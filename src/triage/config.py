@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from triage.errors import ConfigError
 
@@ -17,6 +17,12 @@ ENV_CONFIG = "TRIAGE_CONFIG"
 # libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
+
+
+class StrictModel(BaseModel):
+    """Base of every YAML-backed model: an unknown key is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def shipped_dir(name: str) -> Path:

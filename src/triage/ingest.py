@@ -14,51 +14,40 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from rapidfuzz import fuzz, process, utils
 
 from triage.classify import Classifier
-from triage.config import ConfigDirs, load_model
-from triage.errors import InputError, TriageError
+from triage.config import ConfigDirs, StrictModel, load_model
+from triage.errors import ExitCode, InputError, TriageError
 from triage.models import Paper, Skipped, TaggedPaper
 from triage.parse import ParseOptions, parse_dump
 from triage.parse.source import Dump, open_dump
 from triage.parse.triage_jsonl import DecisionEntry, ExportedDecision, ExportedPaper
-from triage.pipeline import FileReport, expand_inputs
+from triage.pipeline import FileReport, exit_code, expand_inputs
 from triage.rank import Ranker
-from triage.store import Store, now, paper_row, tag_rows, title_signatures
+from triage.store import RANK_VERSION, Store, now, paper_row, tag_rows, title_signatures
 from triage.text import title_key
 
-RANK_VERSION = "rank_version"  # meta key: the ranking.yaml version the stored rank_static follows
 _NUMBER = re.compile(r"\d+")
 
 
 BLOCK_ROWS = 64
 
 
-class MergeConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MergeConfig(StrictModel):
     title_similarity: float = Field(default=95, ge=50, le=100)
     abstract_similarity: float = Field(default=80, ge=0, le=100)
 
 
-class StoreConfig(BaseModel):
+class StoreConfig(StrictModel):
     """`store.yaml`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     merge: MergeConfig = MergeConfig()
 
 
 def load_store_config(dirs: ConfigDirs) -> StoreConfig:
     return load_model(StoreConfig, dirs.find("store.yaml"))
-
-
-def rules_version(classifier: Classifier) -> str:
-    """A short hash of the effective taxonomy: stored with every paper, so retag knows what is stale."""
-    text = classifier.taxonomy.model_dump_json()
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 @dataclass
@@ -80,6 +69,11 @@ class RunResult:
 
     def total(self, name: str) -> int:
         return sum(int(getattr(d, name)) for d in self.dumps)
+
+    def exit_code(self, strict: bool) -> ExitCode:
+        refused = any(d.error for d in self.dumps)
+        empty = any(not (d.papers or d.seen_before or d.error) for d in self.dumps)
+        return exit_code(refused, self.total("skipped"), empty, strict)
 
     def as_dict(self) -> dict[str, Any]:
         keys = ("new", "merged", "unchanged", "skipped", "expected")
@@ -120,7 +114,7 @@ class Ingester:
         self.ranker = ranker
         self.options = options
         self.merge = config.merge
-        self.version = rules_version(classifier)
+        self.version = classifier.taxonomy.fingerprint()
 
     def run(
         self, inputs: Iterable[str], warn: Callable[[str], None], tick: Callable[[int], None] | None = None

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triage.errors import InputError
+from triage.errors import ExitCode, InputError
 from triage.models import Paper, Skipped
 from triage.parse import ParseOptions, parse_file
 
@@ -75,6 +75,9 @@ class RunReport:
     def empty(self) -> list[FileReport]:
         return [f for f in self.files if not f.error and f.papers == 0]
 
+    def exit_code(self, strict: bool) -> ExitCode:
+        return exit_code(bool(self.failed), self.skipped, bool(self.empty), strict)
+
     def summary(self) -> str:
         head = _counts(self.papers, self.skipped, self.expected)
         if len(self.files) == 1:
@@ -89,6 +92,12 @@ class RunReport:
 def _counts(papers: int, skipped: int, expected: int) -> str:
     text = f"{papers} papers, {skipped} skipped"
     return text + (f", {expected} notices without a paper" if expected else "")
+
+
+def exit_code(refused: bool, skipped: int, empty: bool, strict: bool) -> ExitCode:
+    """The one exit policy of every command that reads dumps: 1 when a file was refused, or under
+    --strict when a record was skipped or a file gave no papers; 0 otherwise."""
+    return ExitCode.DATA_ERROR if refused or (strict and (skipped or empty)) else ExitCode.OK
 
 
 def expand_inputs(inputs: Iterable[str]) -> list[str]:

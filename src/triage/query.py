@@ -12,10 +12,18 @@ from rapidfuzz import fuzz, process, utils
 
 from triage.classify import Classifier
 from triage.errors import UsageError
-from triage.ingest import RANK_VERSION, rules_version
 from triage.models import TaggedPaper
 from triage.rank import CODE_VALUES, Ranker, expand_tag
-from triage.store import DECISIONS, Store, code_of, now, paper_from_row, tag_rows, tags_from_rows
+from triage.store import (
+    DECISIONS,
+    RANK_VERSION,
+    Store,
+    code_of,
+    now,
+    paper_from_row,
+    tag_rows,
+    tags_from_rows,
+)
 
 STATUSES = ("accepted", "rejected", "later", "untriaged")
 SORTS = ("score", "date", "title")
@@ -254,7 +262,7 @@ class Library:
 
     def retag(self) -> list[tuple[str, str, list[str], list[str]]]:
         """Reapply the current rules to every stored paper; returns (id, title, removed, added) per change."""
-        version = rules_version(self.classifier)
+        version = self.classifier.taxonomy.fingerprint()
         changes = []
         with self.store.transaction() as db:
             for row in db.execute("SELECT * FROM papers").fetchall():

@@ -12,36 +12,32 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from triage.classify.rules import Taxonomy
-from triage.config import ConfigDirs, load_model
+from triage.config import ConfigDirs, StrictModel, load_model
 from triage.errors import ConfigError
 from triage.models import TaggedPaper
 
 CODE_VALUES = ("available", "promised", "project-page", "none")
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Interests(Strict):
+class Interests(StrictModel):
     tags: dict[str, float] = {}
     phrases: dict[str, float] = {}
 
 
-class Recency(Strict):
+class Recency(StrictModel):
     weight: float = 2.0
     half_life_days: float = Field(default=60.0, gt=0)
 
 
-class Confidence(Strict):
+class Confidence(StrictModel):
     weight: float = 0.05
     cap: float = 1.0
 
 
-class Ranking(Strict):
+class Ranking(StrictModel):
     """`ranking.yaml`."""
 
     interests: Interests = Interests()

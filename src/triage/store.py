@@ -21,6 +21,7 @@ from triage.errors import TriageError, UsageError
 from triage.models import Evidence, Paper, SourceRef, Tag, TaggedPaper
 
 ENV_DB = "TRIAGE_DB"
+RANK_VERSION = "rank_version"  # meta key: the ranking.yaml version the stored rank_static follows
 ENV_BUSY_TIMEOUT = "TRIAGE_BUSY_TIMEOUT"  # seconds a run waits for another one's write lock
 BUSY_TIMEOUT = 60.0
 CACHE_KIB = 64 * 1024  # a dump's transaction stays in the page cache instead of spilling early
@@ -281,8 +282,7 @@ def paper_row(tagged: TaggedPaper, key: str, run_id: int, rules_version: str, se
         "id": p.id,
         "title": p.title,
         "title_key": key,
-        "sig_head": title_signatures(key)[0],
-        "sig_tail": title_signatures(key)[1],
+        **dict(zip(("sig_head", "sig_tail"), title_signatures(key), strict=True)),
         "abstract": p.abstract,
         "published": p.published.isoformat() if p.published else None,
         "authors": json.dumps(p.authors, ensure_ascii=False),

@@ -7,15 +7,16 @@ by id (a tag given again replaces the shipped tag), so adding a tag takes a few 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any, Literal
 
 import re2
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from triage.config import ConfigDirs, config_error, read_yaml, validate
+from triage.config import ConfigDirs, StrictModel, config_error, read_yaml, validate
 from triage.errors import ConfigError
 
 FieldName = Literal["title", "abstract", "comments"]
@@ -46,11 +47,7 @@ def check_patterns(patterns: list[str], re2_too: bool) -> list[str]:
     return patterns
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Rule(Strict):
+class Rule(StrictModel):
     """Phrases, acronyms or patterns that count towards a tag, with a weight and negative context."""
 
     id: str = Field(pattern=_ID)
@@ -79,7 +76,7 @@ class Rule(Strict):
         return self
 
 
-class TagDef(Strict):
+class TagDef(StrictModel):
     description: str = ""
     group: str | None = None
     threshold: float | None = None
@@ -87,7 +84,7 @@ class TagDef(Strict):
     rules: list[Rule] = []
 
 
-class FacetDef(Strict):
+class FacetDef(StrictModel):
     description: str = ""
     multiple: bool = True
     fallback: str | None = None
@@ -106,14 +103,14 @@ class FacetDef(Strict):
         return self
 
 
-class Weights(Strict):
+class Weights(StrictModel):
     title: float = 3.0
     claim: float = 1.5
     abstract: float = 1.0
     comments: float = 1.0
 
 
-class CodeRules(Strict):
+class CodeRules(StrictModel):
     """How code availability is read from links and statements (facet `code`, exactly one value)."""
 
     repo_hosts: list[str] = []
@@ -128,7 +125,7 @@ class CodeRules(Strict):
     )
 
 
-class Taxonomy(Strict):
+class Taxonomy(StrictModel):
     version: int = 1
     extends: Literal["default", "none"] = "default"
     weights: Weights = Weights()
@@ -150,6 +147,10 @@ class Taxonomy(Strict):
     ]
     facets: dict[str, FacetDef] = {}
     code: CodeRules = CodeRules()
+
+    def fingerprint(self) -> str:
+        """A short hash of the effective rules: stored with every paper, so retag knows what is stale."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
 
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> Taxonomy:

@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 from rich.console import Console
@@ -21,6 +21,7 @@ from triage.classify.evaluate import evaluate, gold_as_papers, read_gold
 from triage.config import ConfigDirs
 from triage.errors import ExitCode, TriageError
 from triage.export import write_tagged
+from triage.ingest import RunResult
 from triage.models import Paper
 from triage.output import DiscardOutput, open_output
 from triage.parse import FORMATS, ParseOptions
@@ -80,10 +81,31 @@ def output_option(func: F) -> F:
     )(func)
 
 
-def run_exit(state: State, report: RunReport, strict: bool) -> None:
-    """Exit code for a run: 1 when files were refused or, under --strict, anything was skipped."""
-    if report.failed or (strict and (report.skipped or report.empty)):
-        sys.exit(ExitCode.DATA_ERROR)
+def run_exit(report: RunReport | RunResult, strict: bool) -> None:
+    """Leave with the run's exit code when it is not 0 (see `pipeline.exit_code`)."""
+    code = report.exit_code(strict)
+    if code:
+        sys.exit(code)
+
+
+def stream_papers(
+    state: State,
+    files: Iterable[str],
+    input_format: str | None,
+    ref_date: dt.datetime | None,
+    strict: bool,
+    output: str | None,
+    write: Callable[[Iterable[Paper], TextIO], None],
+) -> None:
+    """Parse the inputs, hand the papers to `write` (stdout or an atomic -o file), then the
+    summary line and the run's exit code: the shared body of `parse` and `classify`."""
+    report = RunReport()
+    papers = read_papers(state, files, input_format, ref_date, report)
+    with open_output(output) as out:
+        write(papers, out)
+        keep_old_output_if_failed(report)
+    state.info(report.summary())
+    run_exit(report, strict)
 
 
 def keep_old_output_if_failed(report: RunReport) -> None:
@@ -179,18 +201,16 @@ def parse(
       triage parse data/hf-papers-sample.txt --format jsonl -o papers.jsonl
       triage parse --input-format hf-page --date 2025-05-07 page.txt
     """
-    report = RunReport()
-    papers = read_papers(state, files, input_format, ref_date, report)
     fmt = fmt or ("table" if output is None and sys.stdout.isatty() else "jsonl")
-    with open_output(output) as out:
+
+    def write(papers: Iterable[Paper], out: TextIO) -> None:
         if fmt == "table":
             render.paper_table(list(papers), out)
-        else:
-            for paper in papers:
-                out.write(paper.model_dump_json(exclude_none=False) + "\n")
-        keep_old_output_if_failed(report)
-    state.info(report.summary())
-    run_exit(state, report, strict)
+            return
+        for paper in papers:
+            out.write(paper.model_dump_json(exclude_none=False) + "\n")
+
+    stream_papers(state, files, input_format, ref_date, strict, output, write)
 
 
 @cli.command()
@@ -226,13 +246,11 @@ def classify(
       triage classify dumps/ --format md -o today.md
     """
     engine = load_classifier(state.dirs())
-    report = RunReport()
-    papers = read_papers(state, files, input_format, ref_date, report)
-    with open_output(output) as out:
+
+    def write(papers: Iterable[Paper], out: TextIO) -> None:
         write_tagged(fmt, (engine.classify(p) for p in papers), out, engine.taxonomy.facets)
-        keep_old_output_if_failed(report)
-    state.info(report.summary())
-    run_exit(state, report, strict)
+
+    stream_papers(state, files, input_format, ref_date, strict, output, write)
 
 
 @cli.command("eval")
@@ -284,7 +302,7 @@ def eval_command(
         click.echo(json.dumps(result.as_dict(), indent=2))
     else:
         render.eval_report(result, worst, sys.stdout)
-    run_exit(state, report, strict)
+    run_exit(report, strict)
 
 
 @cli.group()
@@ -333,7 +351,7 @@ def rules_check(
     stats = analyse((engine.classify(p) for p in papers), taxonomy)
     render.rule_report(stats, taxonomy, top, sys.stdout)
     state.info(report.summary())
-    run_exit(state, report, strict)
+    run_exit(report, strict)
 
 
 def main() -> None:

@@ -17,9 +17,9 @@ import click
 
 from triage import render
 from triage.classify import Classifier, load_classifier
-from triage.cli import State, cli, input_options, output_option, pass_state
+from triage.cli import State, cli, input_options, output_option, pass_state, run_exit
 from triage.config import sample_dump
-from triage.errors import ExitCode, UsageError
+from triage.errors import UsageError
 from triage.export import FORMATS as EXPORT_FORMATS
 from triage.export import SUFFIXES, write_listed
 from triage.ingest import Ingester, load_store_config
@@ -188,10 +188,7 @@ def ingest(
     state.info(result.summary())
     if json_summary:
         click.echo(json.dumps(result.as_dict(), indent=2))
-    failed = any(d.error for d in result.dumps)
-    empty = any(not (d.papers or d.seen_before or d.error) for d in result.dumps)
-    if failed or (strict and (result.total("skipped") or empty)):
-        sys.exit(ExitCode.DATA_ERROR)
+    run_exit(result, strict)
 
 
 @cli.command("list")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
 
-from triage.config import ConfigDirs, load_model
+from triage.config import ConfigDirs, StrictModel, load_model
 from triage.errors import UsageError
 from triage.models import Paper, Skipped
 from triage.parse.dates import date_from_name
@@ -36,10 +36,8 @@ _MODULES = {
 }
 
 
-class ParseConfig(BaseModel):
+class ParseConfig(StrictModel):
     """`parsing.yaml`: page boilerplate lines and one-line UI patterns the text parser drops."""
-
-    model_config = ConfigDict(extra="forbid")
 
     boilerplate: list[str] = []
     ui_patterns: list[str] = []
