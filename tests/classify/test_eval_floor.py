@@ -27,12 +27,17 @@ GOLD_SETS = {
     # Labelled after the rules were tuned, from other records of the same sources plus 40 mostly
     # non-ML snapshot papers: the closest thing to unseen data (only code rules were fixed on it).
     "heldout": (DATA / "heldout.jsonl", DATA / "heldout-papers.jsonl"),
+    # 100 more (45 API, 45 digest, 10 snapshot), labelled later still and scored once before any
+    # change: domain 0.715, method 0.804, kind 0.813, code 0.950. Three generic code fixes
+    # (comment links, "code available in <url>", a misspelt "avaliable") followed.
+    "heldout2": (DATA / "heldout2.jsonl", DATA / "heldout2-papers.jsonl"),
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
     "hfapi": {"domain": 0.85, "method": 0.85, "kind": 0.89, "code": 0.97},
     "digest": {"domain": 0.75, "method": 0.84, "kind": 0.79, "code": 0.95},
-    "heldout": {"domain": 0.70, "method": 0.77, "kind": 0.70, "code": 0.97},
+    "heldout": {"domain": 0.80, "method": 0.77, "kind": 0.77, "code": 0.97},
+    "heldout2": {"domain": 0.71, "method": 0.78, "kind": 0.79, "code": 0.97},
 }
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from triage.classify.rules import CodeRules
 from triage.models import Evidence, Paper
+from triage.text import extract_urls
 
+_PAGE_WORDS = re.compile(r"\b(project|page|website|homepage|demo|code|github|site|repository)\b", re.I)
 _HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/?#:]+)", re.I)
 
 
@@ -52,6 +54,25 @@ def _structured(paper: Paper) -> tuple[str | None, str | None]:
     return (_web_link(repo), _web_link(page))
 
 
+def _split_urls(paper: Paper, links: CodeLinks) -> tuple[list[str], list[str]]:
+    """Repository and page URLs of the paper, then of its comments field, which arXiv keeps apart
+    from the abstract ("Code: https://github.com/...", "Project page: https://..."). A page link
+    in the comments counts only when the comment says what it is, or is nothing but the link: old
+    comments also point at annual reports, slides and journal pages."""
+    repos, pages = links.split(paper.urls)
+    comments = paper.extra.get("comments")
+    if isinstance(comments, str) and "://" in comments:
+        found = extract_urls(comments)
+        more_repos, more_pages = links.split(found)
+        repos += [u for u in more_repos if u not in repos]
+        words = comments
+        for url in found:
+            words = words.replace(url, " ")
+        if _PAGE_WORDS.search(words) or not words.strip(" .;,()[]"):
+            pages += [u for u in more_pages if u not in pages]
+    return repos, pages
+
+
 def _web_link(value: object) -> str | None:
     """An http(s) link from a structured field; anything else (javascript:, file:) is ignored."""
     if isinstance(value, str) and re.match(r"https?://\S+$", value.strip(), re.I):
@@ -72,7 +93,7 @@ def decide_code(
     project-page link (or a "project page: site.github.io" statement) gives project-page.
     """
     repo_field, page_field = _structured(paper)
-    repos, pages = links.split(paper.urls)
+    repos, pages = _split_urls(paper, links)
     found = CodeFinding(
         code_url=repo_field or (repos[0] if repos else None),
         project_url=page_field or (pages[0] if pages else None),

@@ -1,15 +1,15 @@
-"""Turning a validated Taxonomy into one PatternSet: rules, negative context, cues, code statements."""
+"""Turning a validated Taxonomy into a PatternSet: rules, negative context, cues, code statements."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from triage.classify.matcher import PatternSet, acronym_regex, phrase_regex
+from triage.classify.matcher import ASIDE, CODE, CUE, NEGATIVE, POSITIVE, PatternSet
 from triage.classify.rules import Rule, Taxonomy
 
-CUE = "_cue"
-ASIDE = "_aside"
-CODE = "_code"
+CUE_FACET = "_cue"
+ASIDE_FACET = "_aside"
+CODE_FACET = "_code"
 
 
 def _add_rule(patterns: PatternSet, facet: str, tag: str, rule: Rule) -> None:
@@ -23,27 +23,22 @@ def _add_rule(patterns: PatternSet, facet: str, tag: str, rule: Rule) -> None:
         "window": rule.window,
     }
     for phrase in rule.phrases:
-        regex, open_end = phrase_regex(phrase)
-        patterns.add(regex, mode="lower", bounded=True, open_end=open_end, negative=False, **meta)
+        patterns.add_phrase(phrase, kind=POSITIVE, **meta)
     for acronym in rule.acronyms:
-        regex, open_end = acronym_regex(acronym)
-        patterns.add(regex, mode="exact", bounded=True, open_end=open_end, negative=False, **meta)
+        patterns.add_phrase(acronym, acronym=True, kind=POSITIVE, **meta)
     for pattern in rule.patterns:
-        patterns.add(pattern, mode="icase", bounded=False, negative=False, **meta)
+        patterns.add_regex(pattern, kind=POSITIVE, **meta)
     for phrase in rule.unless:
-        regex, open_end = phrase_regex(phrase)
-        patterns.add(regex, mode="lower", bounded=True, open_end=open_end, negative=True, **meta)
+        patterns.add_phrase(phrase, kind=NEGATIVE, **meta)
 
 
-def _add_special(patterns: PatternSet, facet: str, tag: str, regexes: list[str]) -> None:
+def _add_code(patterns: PatternSet, tag: str, regexes: list[str]) -> None:
     for n, regex in enumerate(regexes):
-        patterns.add(
+        patterns.add_regex(
             regex,
-            mode="icase",
-            bounded=False,
-            negative=False,
-            rule=f"{facet}:{tag}/{n}",
-            facet=facet,
+            kind=CODE,
+            rule=f"code:{tag}/{n}",
+            facet=CODE_FACET,
             tag=tag,
             weight=1.0,
             fields=frozenset({"title", "abstract", "comments"}),
@@ -57,15 +52,14 @@ def compile_taxonomy(taxonomy: Taxonomy) -> PatternSet:
         for tag, tdef in fdef.tags.items():
             for rule in tdef.rules:
                 _add_rule(patterns, facet, tag, rule)
-    for facet, cues in ((CUE, taxonomy.claim_cues), (ASIDE, taxonomy.aside_cues)):
+    for kind, facet, cues in (
+        (CUE, CUE_FACET, taxonomy.claim_cues),
+        (ASIDE, ASIDE_FACET, taxonomy.aside_cues),
+    ):
         for cue in cues:
-            regex, open_end = phrase_regex(cue)
-            patterns.add(
-                regex,
-                mode="lower",
-                bounded=True,
-                open_end=open_end,
-                negative=False,
+            patterns.add_phrase(
+                cue,
+                kind=kind,
                 rule=f"{facet}/{cue}",
                 facet=facet,
                 tag=facet.strip("_"),
@@ -73,8 +67,8 @@ def compile_taxonomy(taxonomy: Taxonomy) -> PatternSet:
                 fields=frozenset({"abstract"}),
             )
     code = taxonomy.code
-    _add_special(patterns, CODE, "available", code.available)
-    _add_special(patterns, CODE, "promised", code.promised)
-    _add_special(patterns, CODE, "project", code.project_statement)
+    _add_code(patterns, "available", code.available)
+    _add_code(patterns, "promised", code.promised)
+    _add_code(patterns, "project", code.project_statement)
     patterns.compile()
     return patterns

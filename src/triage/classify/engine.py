@@ -18,10 +18,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from triage.classify.code import CodeLinks, decide_code
-from triage.classify.compile import ASIDE, CODE, CUE, compile_taxonomy
-from triage.classify.matcher import PatternSet, lower_keep_offsets
+from triage.classify.compile import compile_taxonomy
+from triage.classify.matcher import ASIDE, CODE, CUE, NEGATIVE, POSITIVE, Pattern, PatternSet
 from triage.classify.rules import Taxonomy
 from triage.models import Evidence, Paper, Tag, TaggedPaper
 
@@ -40,33 +41,16 @@ def sentence_ends(text: str) -> list[int]:
 
 
 @dataclass(slots=True)
-class _TagScore:
-    title_rules: dict[str, float] = field(default_factory=dict)
-    sentences: dict[int, float] = field(default_factory=dict)
-    comment_rules: dict[str, float] = field(default_factory=dict)
-    evidence: list[Evidence] = field(default_factory=list)
+class _Scoring:
+    """Points per tag while one paper is scanned: the best value per abstract sentence, the best
+    per rule in the title and comments, and the evidence in the order it was found."""
 
-    def total(self) -> float:
-        return (
-            sum(self.title_rules.values()) + sum(self.sentences.values()) + sum(self.comment_rules.values())
-        )
+    sentences: dict[tuple[str, str], dict[int, float]] = field(default_factory=dict)
+    rules: dict[tuple[str, str], dict[tuple[str, str], float]] = field(default_factory=dict)
+    evidence: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
 
-    def add(self, name: str, rule: str, weight: float, sentences: list[tuple[int, float]]) -> float:
-        """Count one rule's matches in a field; returns the points they added to the score."""
-        if name == "abstract":
-            gain = 0.0
-            for sentence, value in sentences:
-                before = self.sentences.get(sentence, 0.0)
-                if value > before:
-                    gain += value - before
-                    self.sentences[sentence] = value
-            return gain
-        per_rule = self.title_rules if name == "title" else self.comment_rules
-        before = per_rule.get(rule, 0.0)
-        if weight <= before:
-            return 0.0
-        per_rule[rule] = weight
-        return weight - before
+    def total(self, key: tuple[str, str]) -> float:
+        return sum(self.sentences.get(key, {}).values()) + sum(self.rules.get(key, {}).values())
 
 
 @dataclass
@@ -88,12 +72,12 @@ class Classifier:
         return cls(taxonomy, CodeLinks.from_rules(taxonomy.code), thresholds)
 
     def __getstate__(self) -> dict[str, object]:
-        """Picklable for Spark / Dask / Ray: the RE2 set is dropped and rebuilt on first use."""
+        """Picklable for Spark / Dask / Ray: the compiled patterns are dropped and rebuilt on first use."""
         return {**self.__dict__, "_patterns": None}
 
     @property
     def patterns(self) -> PatternSet:
-        """The compiled RE2 set, built on first use (commands that only read the store skip it)."""
+        """The compiled patterns, built on first use (commands that only read the store skip them)."""
         if self._patterns is None:
             self._patterns = compile_taxonomy(self.taxonomy)
         return self._patterns
@@ -103,12 +87,12 @@ class Classifier:
         comments = paper.extra.get("comments")
         if isinstance(comments, str) and comments:
             fields["comments"] = comments
-        scores: dict[tuple[str, str], _TagScore] = {}
-        code_statements: dict[str, list[Evidence]] = defaultdict(list)
+        scoring = _Scoring()
+        code_statements: dict[str, list[Evidence]] = {}
         ends = {name: sentence_ends(text) for name, text in fields.items()}
         for name, text in fields.items():
-            self._scan(name, text, ends[name], scores, code_statements)
-        tags, near = self._decide(scores)
+            self._scan(name, text, ends[name], scoring, code_statements)
+        tags, near = self._decide(scoring)
         finding = decide_code(paper, self.links, code_statements, _sentence_lookup(ends))
         tags.append(Tag("code", finding.status, 1.0, finding.evidence))
         return TaggedPaper(paper, tags, finding.code_url, finding.project_url, near)
@@ -118,78 +102,108 @@ class Classifier:
         name: str,
         text: str,
         ends: list[int],
-        scores: dict[tuple[str, str], _TagScore],
+        scoring: _Scoring,
         code_statements: dict[str, list[Evidence]],
     ) -> None:
-        lowered = lower_keep_offsets(text)
-        ids = self.patterns.match(lowered)
-        if not ids:
+        hits = self.patterns.hits(text, name)
+        if not hits:
             return
-        patterns = self.patterns.patterns
-        locate = self.patterns.locate
-        positives = [i for i in ids if not patterns[i].negative and patterns[i].facet not in (CUE, ASIDE)]
-        if not positives:
-            return
-        live_rules = {patterns[i].rule for i in positives}
-        blocked: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        # Cues, asides and negative context first (few per text); they decide what the rest counts.
         claims: dict[int, int] = {}  # sentence -> where its claim starts (its first cue)
-        aside_ids = []
-        for i in ids:
-            p = patterns[i]
-            if p.negative and p.rule in live_rules:
-                blocked[p.rule] += [(s - p.window, e + p.window) for s, e in locate(i, text, lowered)]
-            elif p.facet == CUE and name in p.fields:
-                for s, _ in locate(i, text, lowered):
-                    sentence = bisect_right(ends, s)
-                    if s < claims.get(sentence, s + 1):
-                        claims[sentence] = s
-            elif p.facet == ASIDE and name in p.fields:
-                aside_ids.append(i)
+        aside_hits = []
+        negatives = []
+        for hit in hits:
+            kind = hit[2].kind
+            if kind == POSITIVE:
+                continue
+            if kind == CUE:
+                sentence = bisect_right(ends, hit[0])
+                if hit[0] < claims.get(sentence, hit[0] + 1):
+                    claims[sentence] = hit[0]
+            elif kind == ASIDE:
+                aside_hits.append(hit)
+            elif kind == NEGATIVE:
+                negatives.append(hit)
+        blocked: dict[str, list[tuple[int, int]]] = {}
+        for s, e, p in negatives:
+            blocked.setdefault(p.rule, []).append((s - p.window, e + p.window))
         # Asides matter only inside claim sentences: from the cue to the clause end (or to the closing
         # parenthesis of "(e.g., A, B and C)"), no claim weight.
         asides = [
             (s, _aside_end(text, s, e, ends))
-            for i in (aside_ids if claims else ())
-            for s, e in locate(i, text, lowered)
+            for s, e, _ in (aside_hits if claims else ())
             if bisect_right(ends, s) in claims
         ]
         weights = self.taxonomy.weights
+        abstract = name == "abstract"
         field_weight = weights.title if name == "title" else weights.comments
-        for i in positives:
-            p = patterns[i]
-            if name not in p.fields:
+        claim_weight, abstract_weight = weights.claim, weights.abstract
+        first: dict[Pattern, list[Any]] = {}  # pattern -> [start, end, points], in text order
+        sentences = scoring.sentences
+        rules = scoring.rules
+        for s, e, p in hits:
+            if p.kind != POSITIVE:
+                if p.kind == CODE and p not in first:
+                    first[p] = [s, e, 1.0]
                 continue
-            spans = locate(i, text, lowered)
-            if p.rule in blocked:
-                cut = blocked[p.rule]
-                spans = [(s, e) for s, e in spans if not any(bs <= s and e <= be for bs, be in cut)]
-            if not spans:
+            if blocked and p.rule in blocked and any(bs <= s and e <= be for bs, be in blocked[p.rule]):
                 continue
-            start, end = spans[0]
-            if p.facet == CODE:
-                rule = f"code:{p.tag}/{p.rule.rsplit('/', 1)[-1]}"
-                code_statements[p.tag].append(Evidence(rule, text[start:end], name, start, 1.0))
-                continue
-            sentences = []
-            if name == "abstract":
-                for s, _ in spans:
-                    sentence = bisect_right(ends, s)
-                    cue = claims.get(sentence)
-                    claimed = cue is not None and cue <= s and not (asides and _inside(s, asides))
-                    sentences.append((sentence, p.weight * (weights.claim if claimed else weights.abstract)))
-            score = scores.get((p.facet, p.tag))
-            if score is None:
-                score = scores[(p.facet, p.tag)] = _TagScore()
-            gain = score.add(name, p.rule, p.weight * field_weight, sentences)
-            score.evidence.append(Evidence(p.rule, text[start:end], name, start, round(gain, 3)))
+            key = p.key
+            if abstract:
+                sentence = bisect_right(ends, s)
+                cue = claims.get(sentence)
+                if cue is not None and cue <= s and not (asides and _inside(s, asides)):
+                    value = p.weight * claim_weight
+                else:
+                    value = p.weight * abstract_weight
+                best = sentences.get(key)
+                if best is None:
+                    best = sentences[key] = {}
+                before = best.get(sentence, 0.0)
+                gain = value - before if value > before else 0.0
+                if gain:
+                    best[sentence] = value
+            else:
+                value = p.weight * field_weight
+                per_rule = rules.get(key)
+                if per_rule is None:
+                    per_rule = rules[key] = {}
+                slot = (name, p.rule)
+                before = per_rule.get(slot, 0.0)
+                gain = value - before if value > before else 0.0
+                if gain:
+                    per_rule[slot] = value
+            seen = first.get(p)
+            if seen is None:
+                first[p] = [s, e, gain]
+            elif gain:
+                seen[2] += gain
+        # One piece of evidence per rule and place: two phrases of a rule that match at the same
+        # offset ("LLM", "LLMs") are one match, the longer text, with both's points.
+        merged: dict[tuple[str, int], list[Any]] = {}
+        for p, (s, e, points) in first.items():
+            same = merged.get((p.rule, s))
+            if same is None:
+                merged[(p.rule, s)] = [p, s, e, points]
+            else:
+                same[2] = max(same[2], e)
+                same[3] += points
+        evidence = scoring.evidence
+        for p, s, e, points in merged.values():
+            item = Evidence(p.rule, text[s:e], name, s, round(points, 3))
+            if p.kind == CODE:
+                code_statements.setdefault(p.tag, []).append(item)
+            else:
+                evidence.setdefault(p.key, []).append(item)
 
-    def _decide(self, scores: dict[tuple[str, str], _TagScore]) -> tuple[list[Tag], list[Tag]]:
+    def _decide(self, scoring: _Scoring) -> tuple[list[Tag], list[Tag]]:
         """Tags that pass their thresholds per facet (with fallbacks), and those that did not make
         it (short of the threshold, suppressed by another tag, or beyond a single-tag facet)."""
         by_facet: dict[str, list[Tag]] = defaultdict(list)
         near: list[Tag] = []
-        for (facet, tag_id), score in scores.items():
-            tag = Tag(facet, tag_id, round(score.total(), 3), score.evidence)
+        for key, evidence in scoring.evidence.items():
+            facet, tag_id = key
+            tag = Tag(facet, tag_id, round(scoring.total(key), 3), evidence)
             (by_facet[facet] if tag.score >= self.thresholds[(facet, tag_id)] else near).append(tag)
         tags: list[Tag] = []
         for facet, fdef in self.taxonomy.facets.items():

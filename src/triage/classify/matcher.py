@@ -1,16 +1,23 @@
-"""Compiling rules once into one RE2 set (every pattern reported, overlaps included) and locators.
+"""Compiling rules once into one Aho-Corasick automaton (phrases) plus a small RE2 set (regexes).
 
-Detection runs the RE2 set over each field in a single pass. Only the few patterns that matched
-are then located with Python `re` on lower-cased text, where a literal prefix keeps the search
-fast; that gives the offsets and matched text every piece of evidence carries.
+Phrases, acronyms, negative context and claim cues are literals once their variants are spelled
+out (`graph neural network` -> `graph neural networks`, `graphneural network`, ...), so they go
+into one automaton that reports every occurrence of every key, overlaps included, with its
+offset, in a single pass whose cost does not grow with the number of rules. Word boundaries are
+part of the keys: the text is scanned in a *folded* form, lower-cased with every non-word
+character turned into a space (offsets unchanged), and a key is ` phrase ` with the spaces that
+stand for its boundaries. Only user regular expressions (and phrases with a `*` inside) go to an
+RE2 set, which is then small; the few it reports are located with `finditer`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
+import ahocorasick
 import re2
 
 _QUIET = re2.Options()
@@ -18,51 +25,14 @@ _QUIET.log_errors = False
 _UPPER = re.compile(r"[A-Z]")
 _ESCAPE = re.compile(r"\\.")
 _COUNTED = re.compile(r"(?<!\\)\{\d+(?:,\d*)?\}\??")
+# Folding: ASCII upper -> lower is done by str.lower; every ASCII non-word character -> space here
+# (str.translate's fast path for ASCII text); other non-word characters by _NON_ASCII_NON_WORD.
+_FOLD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")})
+_NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
 
 
-def _word_regex(word: str, last: bool) -> str:
-    if word.endswith("*"):
-        return re.escape(word[:-1]) + r"\w*"
-    escaped = re.escape(word)
-    if not last or not word[-1].isalpha():
-        return escaped
-    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
-        return re.escape(word[:-1]) + "(?:y|ies)"
-    if word.endswith(("s", "x", "ch", "sh")):
-        return escaped + "(?:es)?"
-    return escaped + "s?"
-
-
-def phrase_regex(phrase: str) -> tuple[str, bool]:
-    """`graph neural network` -> words joined by space, hyphen or nothing, last word plural-aware.
-
-    A trailing `*` makes the last word a prefix (`quantiz*` matches quantized, quantization).
-    Returns the regex (for lower-cased text) and whether it is open-ended (a prefix).
-    """
-    words = phrase.lower().replace("-", " ").split()
-    parts = [_word_regex(w, i == len(words) - 1) for i, w in enumerate(words)]
-    return r"[-\s]?".join(parts), phrase.endswith("*")
-
-
-def acronym_regex(acronym: str) -> tuple[str, bool]:
-    """Case-sensitive acronym with an optional plural: `GNN` matches GNN, GNNs, GNN-based."""
-    return re.escape(acronym) + "s?", False
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """One compiled pattern and what it stands for."""
-
-    rule: str  # full rule id, e.g. method:pruning/prune-words
-    facet: str
-    tag: str
-    weight: float
-    fields: frozenset[str]
-    negative: bool
-    lower: bool  # located on lower-cased text (phrases, case-insensitive patterns)
-    locator: Any  # a compiled re or re2 pattern: finditer(text) -> matches with start()/end()
-    bounded: bool = True
-    window: int = 0
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def lower_keep_offsets(text: str) -> str:
@@ -73,71 +43,226 @@ def lower_keep_offsets(text: str) -> str:
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
-class PatternSet:
-    """All patterns of a taxonomy in one RE2 set; `match` gives ids, `locate` gives offsets.
+def fold(lowered: str) -> str:
+    """Lower-cased text with each non-word character as a space, padded with one space each side
+    (so offsets in the result are the original's plus one)."""
+    folded = lowered.translate(_FOLD)
+    if not folded.isascii():
+        folded = _NON_ASCII_NON_WORD.sub(" ", folded)
+    return f" {folded} "
 
-    The set runs once over the lower-cased text and is a prefilter: every entry is
-    case-insensitive and carries only a leading word boundary, which keeps RE2's DFA small and
-    fast. `locate`, which is exact (case-sensitive acronyms, trailing word boundaries), decides
-    what counts; it runs only for the few patterns the set reported.
+
+def _plural_forms(word: str) -> list[str]:
+    if not word[-1].isalpha():
+        return [word]
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return [word, word[:-1] + "ies"]
+    if word.endswith(("s", "x", "ch", "sh")):
+        return [word, word + "es"]
+    return [word, word + "s"]
+
+
+def _key(spelled: str, open_end: bool) -> str:
+    """The automaton key of one spelling: folded, with a space for each word boundary."""
+    folded = fold(spelled.lower())[1:-1]
+    head = " " if _is_word(spelled[0]) else ""
+    tail = " " if _is_word(spelled[-1]) and not open_end else ""
+    return head + folded + tail
+
+
+def phrase_keys(phrase: str) -> tuple[list[str], bool]:
+    """`graph neural network` -> keys for words joined by space, hyphen or nothing, the last word
+    plural-aware; a trailing `*` makes the last word a prefix (`quantiz*`: quantized,
+    quantization). Returns the keys and whether the phrase is open-ended."""
+    words = phrase.lower().replace("-", " ").split()
+    open_end = words[-1].endswith("*")
+    lasts = [words[-1][:-1]] if open_end else _plural_forms(words[-1])
+    keys = []
+    for last in lasts:
+        spelled = [*words[:-1], last]
+        for joins in product((" ", ""), repeat=len(spelled) - 1):
+            text = spelled[0] + "".join(j + w for j, w in zip(joins, spelled[1:], strict=True))
+            keys.append(_key(text, open_end))
+    return list(dict.fromkeys(keys)), open_end
+
+
+def has_inner_wildcard(phrase: str) -> bool:
+    return "*" in phrase.rstrip("*")
+
+
+def _word_regex(word: str, last: bool) -> str:
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"\w*"
+    if not last or not word[-1].isalpha():
+        return re.escape(word)
+    forms = _plural_forms(word)
+    return "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
+
+
+def phrase_regex(phrase: str) -> tuple[str, bool]:
+    """The regex (for lower-cased text) equivalent of a phrase, for phrases with a `*` inside a
+    word sequence (`explain* the decision*`), which no literal key can spell."""
+    words = phrase.lower().replace("-", " ").split()
+    parts = [_word_regex(w, i == len(words) - 1) for i, w in enumerate(words)]
+    return r"[-\s]?".join(parts), phrase.endswith("*")
+
+
+POSITIVE, NEGATIVE, CUE, ASIDE, CODE = range(5)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Pattern:
+    """One compiled pattern and what it stands for."""
+
+    rule: str  # full rule id, e.g. method:pruning/prune-words
+    facet: str
+    tag: str
+    weight: float
+    fields: frozenset[str]
+    kind: int = POSITIVE  # POSITIVE, NEGATIVE (a rule's `unless`), CUE, ASIDE or CODE
+    key: tuple[str, str] = ("", "")  # (facet, tag), set from the two
+    exact: Any = None  # an acronym's case-sensitive regex, checked on each occurrence
+    window: int = 0
+    open_end: bool = False  # a prefix phrase (`quantiz*`)
+
+
+class PatternSet:
+    """All patterns of a taxonomy: literals in one automaton, regexes in one RE2 set.
+
+    `scan(text)` gives, for every pattern that occurs, the start and end of each occurrence.
     """
 
     def __init__(self) -> None:
         self.patterns: list[Pattern] = []
-        self._sources: list[str] = []
+        self._keys: dict[str, list[int]] = {}
+        self._regex_sources: list[str] = []
+        self._regex_ids: list[int] = []
+        self._locators: list[Any] = []
+        self._bounded: list[bool] = []
+        self._lower: list[bool] = []
+        self._automaton: Any = None
         self._set: Any = None
 
-    def add(self, regex: str, *, mode: str, bounded: bool, open_end: bool = False, **meta: Any) -> None:
-        """Add a pattern.
+    def add_phrase(self, phrase: str, **meta: Any) -> None:
+        """A phrase (case-insensitive, variants spelled out) or, with `acronym=True`, an acronym:
+        case-sensitive, with an optional plural `s` (`GNN`: GNN, GNNs, GNN-based)."""
+        if meta.pop("acronym", False):
+            index = len(self.patterns)
+            self.patterns.append(_pattern(exact=re.compile(re.escape(phrase) + "s?"), **meta))
+            for key in dict.fromkeys((_key(phrase, False), _key(phrase + "s", False))):
+                self._keys.setdefault(key, []).append(index)
+            return
+        if has_inner_wildcard(phrase):
+            regex, open_end = phrase_regex(phrase)
+            self._add_regex(regex, lower=True, bounded=True, open_end=open_end, meta=meta)
+            return
+        index = len(self.patterns)
+        keys, open_end = phrase_keys(phrase)
+        self.patterns.append(_pattern(open_end=open_end, **meta))
+        for key in keys:
+            self._keys.setdefault(key, []).append(index)
 
-        mode `lower`: regex written for lower-cased text, located there (phrases); `exact`:
-        case-sensitive, located on the original text (acronyms); `icase`: a user's regular
-        expression, case-insensitive on the original. `bounded`: the match starts at a word
-        boundary and, unless `open_end` (a prefix such as `quantiz*`), ends at one.
-        """
-        # A case-insensitive regex with no upper-case letter of its own is located on the
-        # lower-cased text without IGNORECASE, which Python's re scans several times faster.
-        lower = mode == "lower" or (mode == "icase" and not _UPPER.search(_ESCAPE.sub("", regex)))
+    def add_regex(self, regex: str, **meta: Any) -> None:
+        """A user's regular expression: case-insensitive, no implied word boundaries."""
+        lower = not _UPPER.search(_ESCAPE.sub("", regex))
+        self._add_regex(regex, lower=lower, bounded=False, open_end=False, meta=meta)
+
+    def _add_regex(self, regex: str, *, lower: bool, bounded: bool, open_end: bool, meta: Any) -> None:
+        index = len(self.patterns)
+        self.patterns.append(_pattern(**meta))
         loose = _COUNTED.sub("*", regex)  # x{0,80} -> x*: a superset, and far cheaper for the DFA
-        self._sources.append(
-            ("" if mode == "lower" else "(?i)") + (r"\b" if bounded else "") + f"(?:{loose})"
-        )
+        self._regex_sources.append("(?i)" + (r"\b" if bounded else "") + f"(?:{loose})")
         local = f"(?:{regex})" + (r"(?!\w)" if bounded and not open_end else "")
-        if mode == "icase":
-            # A user's regex may alternate and repeat freely; RE2 finds it in linear time where
-            # Python's re can take tens of microseconds per text. Phrases and acronyms start
-            # with a literal, which Python's re finds fastest.
-            locator: Any = re2.compile(local if lower else f"(?i){local}", _QUIET)
-        else:
-            locator = re.compile(local)
-        self.patterns.append(Pattern(locator=locator, lower=lower, bounded=bounded, **meta))
+        # Located on the lower-cased text when the regex has no upper-case letter of its own. RE2
+        # finds a user's regex in linear time whatever its alternations and repetitions; a phrase
+        # (a literal start, and a trailing boundary RE2 cannot express) is fastest in Python's re.
+        flagged = local if lower else f"(?i){local}"
+        self._locators.append(re.compile(flagged) if bounded else re2.compile(flagged, _QUIET))
+        self._bounded.append(bounded)
+        self._lower.append(lower)
+        self._regex_ids.append(index)
 
     def compile(self) -> None:
-        options = re2.Options()
-        options.max_mem = 256 << 20
-        search = re2.Set.SearchSet(options)
-        for source in self._sources:
-            search.Add(source)
-        search.Compile()
-        self._set = search
+        automaton = ahocorasick.Automaton()
+        for key, ids in self._keys.items():
+            # The automaton reports where a key ends in the padded text (offsets: original + 1).
+            # A leading space stands for the boundary before the match, a trailing one for the
+            # boundary after it; a prefix (`quantiz*`, forward -1) runs on to the end of its word.
+            back = len(key) - 1 if key.startswith(" ") else len(key)
+            forward = 1 if key.endswith(" ") else 0
+            if not key.endswith(" ") and any(self.patterns[i].open_end for i in ids):
+                forward = -1
+            by_field: dict[str, tuple[Pattern, ...]] = {}
+            for i in ids:
+                for name in self.patterns[i].fields:
+                    by_field[name] = (*by_field.get(name, ()), self.patterns[i])
+            automaton.add_word(key, (back, forward, by_field))
+        if self._keys:
+            automaton.make_automaton()
+            self._automaton = automaton
+        if self._regex_sources:
+            options = re2.Options()
+            options.max_mem = 64 << 20
+            search = re2.Set.SearchSet(options)
+            for source in self._regex_sources:
+                search.Add(source)
+            search.Compile()
+            self._set = search
 
-    def match(self, lowered: str) -> list[int]:
-        """Ids of the patterns that may match (every one that does is among them).
+    def __len__(self) -> int:
+        return len(self.patterns)
 
-        Takes the lower-cased text (`lower_keep_offsets`), shared with `locate`.
-        """
-        if not lowered or self._set is None:
+    @property
+    def keys(self) -> int:
+        """How many literal keys the automaton holds (each phrase's spelled-out variants)."""
+        return len(self._keys)
+
+    def hits(self, text: str, field: str) -> list[tuple[int, int, Pattern]]:
+        """Every occurrence in `text` of every pattern that applies to `field`, as (start, end,
+        pattern) in text order: whole words only (a prefix pattern runs to the end of its word),
+        acronyms in their exact case."""
+        if not text:
             return []
-        return self._set.Match(lowered) or []
+        lowered = lower_keep_offsets(text)
+        found: list[tuple[int, int, Pattern]] = []
+        if self._automaton is not None:
+            folded = fold(lowered)
+            add = found.append
+            for end, (back, forward, by_field) in self._automaton.iter(folded):
+                pats = by_field.get(field)
+                if pats is None:
+                    continue
+                start = end - back
+                stop = end - forward if forward >= 0 else folded.find(" ", end + 1) - 1
+                for p in pats:
+                    if p.exact is None or p.exact.fullmatch(text, start, stop):
+                        add((start, stop, p))
+        if self._set is not None:
+            matched = self._set.Match(lowered)
+            if matched:
+                located = [hit for k in matched for hit in self._locate(k, text, lowered, field)]
+                if located:
+                    found += located
+                    found.sort(key=_start)
+        return found
 
-    def locate(self, index: int, text: str, lowered: str) -> list[tuple[int, int]]:
-        """Start and end of each occurrence of pattern `index` (whole words where it is bounded)."""
-        pattern = self.patterns[index]
-        haystack = lowered if pattern.lower else text
-        spans = []
-        for m in pattern.locator.finditer(haystack):
+    def _locate(self, k: int, text: str, lowered: str, field: str) -> list[tuple[int, int, Pattern]]:
+        pattern = self.patterns[self._regex_ids[k]]
+        if field not in pattern.fields:
+            return []
+        haystack = lowered if self._lower[k] else text
+        found = []
+        for m in self._locators[k].finditer(haystack):
             start = m.start()
-            if pattern.bounded and start and (haystack[start - 1].isalnum() or haystack[start - 1] == "_"):
+            if self._bounded[k] and start and _is_word(haystack[start - 1]):
                 continue
-            spans.append((start, m.end()))
-        return spans
+            found.append((start, m.end(), pattern))
+        return found
+
+
+def _pattern(**meta: Any) -> Pattern:
+    return Pattern(key=(meta["facet"], meta["tag"]), **meta)
+
+
+def _start(hit: tuple[int, int, Pattern]) -> tuple[int, int]:
+    return hit[0], hit[1]
