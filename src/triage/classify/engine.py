@@ -15,7 +15,6 @@ when nothing fired.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,9 +48,6 @@ class _Scoring:
     rules: dict[tuple[str, str], dict[tuple[str, str], float]] = field(default_factory=dict)
     evidence: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
 
-    def total(self, key: tuple[str, str]) -> float:
-        return sum(self.sentences.get(key, {}).values()) + sum(self.rules.get(key, {}).values())
-
 
 @dataclass
 class Classifier:
@@ -61,6 +57,19 @@ class Classifier:
     links: CodeLinks
     thresholds: dict[tuple[str, str], float] = field(default_factory=dict)
     _patterns: PatternSet | None = None
+    # Per facet, in taxonomy order: (facet, several tags allowed, fallback, tag -> tags it suppresses).
+    _facets: list[tuple[str, bool, str | None, dict[str, list[str]]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._facets = [
+            (
+                facet,
+                fdef.multiple,
+                fdef.fallback,
+                {tag: tdef.suppresses for tag, tdef in fdef.tags.items() if tdef.suppresses},
+            )
+            for facet, fdef in self.taxonomy.facets.items()
+        ]
 
     @classmethod
     def from_taxonomy(cls, taxonomy: Taxonomy) -> Classifier:
@@ -199,25 +208,37 @@ class Classifier:
     def _decide(self, scoring: _Scoring) -> tuple[list[Tag], list[Tag]]:
         """Tags that pass their thresholds per facet (with fallbacks), and those that did not make
         it (short of the threshold, suppressed by another tag, or beyond a single-tag facet)."""
-        by_facet: dict[str, list[Tag]] = defaultdict(list)
+        by_facet: dict[str, list[Tag]] = {}
         near: list[Tag] = []
+        thresholds = self.thresholds
+        sentences, rules = scoring.sentences, scoring.rules
         for key, evidence in scoring.evidence.items():
-            facet, tag_id = key
-            tag = Tag(facet, tag_id, round(scoring.total(key), 3), evidence)
-            (by_facet[facet] if tag.score >= self.thresholds[(facet, tag_id)] else near).append(tag)
+            points = sum(sentences[key].values()) if key in sentences else 0.0
+            if key in rules:
+                points += sum(rules[key].values())
+            tag = Tag(key[0], key[1], round(points, 3), evidence)
+            if tag.score >= thresholds[key]:
+                by_facet.setdefault(key[0], []).append(tag)
+            else:
+                near.append(tag)
         tags: list[Tag] = []
-        for facet, fdef in self.taxonomy.facets.items():
-            fired = by_facet.get(facet, [])
-            suppressed = {s for t in fired for s in fdef.tags[t.id].suppresses}
-            fired.sort(key=lambda t: (t.id in suppressed, -t.score, t.id))
-            keep = sum(1 for t in fired if t.id not in suppressed) if fdef.multiple else min(1, len(fired))
-            if fired and fired[0].id in suppressed:
+        for facet, multiple, fallback, suppresses in self._facets:
+            fired = by_facet.get(facet)
+            if fired is None:
+                if fallback:
+                    tags.append(Tag(facet, fallback, 0.0, []))
+                continue
+            suppressed = {s for t in fired for s in suppresses.get(t.id, ())} if suppresses else set()
+            if len(fired) > 1:
+                fired.sort(key=lambda t: (t.id in suppressed, -t.score, t.id))
+            keep = sum(1 for t in fired if t.id not in suppressed) if multiple else 1
+            if fired[0].id in suppressed:
                 keep = 0
             near += fired[keep:]
-            fired = fired[:keep]
-            if not fired and fdef.fallback:
-                fired = [Tag(facet, fdef.fallback, 0.0, [])]
-            tags += fired
+            if keep:
+                tags += fired[:keep]
+            elif fallback:
+                tags.append(Tag(facet, fallback, 0.0, []))
         return tags, near
 
 

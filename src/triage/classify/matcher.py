@@ -121,7 +121,9 @@ class Pattern:
     fields: frozenset[str]
     kind: int = POSITIVE  # POSITIVE, NEGATIVE (a rule's `unless`), CUE, ASIDE or CODE
     key: tuple[str, str] = ("", "")  # (facet, tag), set from the two
-    exact: Any = None  # an acronym's case-sensitive regex, checked on each occurrence
+    # Decides on each occurrence the automaton reports: (text, lowered, start, end) -> the span,
+    # or None (an acronym's exact case; the rest of a phrase with a `*` inside).
+    check: Any = None
     window: int = 0
     open_end: bool = False  # a prefix phrase (`quantiz*`)
 
@@ -138,7 +140,6 @@ class PatternSet:
         self._regex_sources: list[str] = []
         self._regex_ids: list[int] = []
         self._locators: list[Any] = []
-        self._bounded: list[bool] = []
         self._lower: list[bool] = []
         self._automaton: Any = None
         self._set: Any = None
@@ -148,13 +149,21 @@ class PatternSet:
         case-sensitive, with an optional plural `s` (`GNN`: GNN, GNNs, GNN-based)."""
         if meta.pop("acronym", False):
             index = len(self.patterns)
-            self.patterns.append(_pattern(exact=re.compile(re.escape(phrase) + "s?"), **meta))
+            self.patterns.append(_pattern(check=_exact(re.compile(re.escape(phrase) + "s?")), **meta))
             for key in dict.fromkeys((_key(phrase, False), _key(phrase + "s", False))):
                 self._keys.setdefault(key, []).append(index)
             return
         if has_inner_wildcard(phrase):
+            # `explain* the decision*`: the automaton finds the literal start (`explain`, as a
+            # prefix) and the phrase's regex, anchored there, decides and gives the end.
             regex, open_end = phrase_regex(phrase)
-            self._add_regex(regex, lower=True, bounded=True, open_end=open_end, meta=meta)
+            anchored = re.compile(f"(?:{regex})" + ("" if open_end else r"(?!\w)"))
+            words = phrase.split()
+            head = next(i for i, w in enumerate(words) if w.endswith("*"))
+            index = len(self.patterns)
+            self.patterns.append(_pattern(check=_anchored(anchored), **meta))
+            for key in phrase_keys(" ".join(words[: head + 1]))[0]:
+                self._keys.setdefault(key, []).append(index)
             return
         index = len(self.patterns)
         keys, open_end = phrase_keys(phrase)
@@ -163,22 +172,15 @@ class PatternSet:
             self._keys.setdefault(key, []).append(index)
 
     def add_regex(self, regex: str, **meta: Any) -> None:
-        """A user's regular expression: case-insensitive, no implied word boundaries."""
-        lower = not _UPPER.search(_ESCAPE.sub("", regex))
-        self._add_regex(regex, lower=lower, bounded=False, open_end=False, meta=meta)
-
-    def _add_regex(self, regex: str, *, lower: bool, bounded: bool, open_end: bool, meta: Any) -> None:
+        """A user's regular expression: case-insensitive, no implied word boundaries. RE2 finds
+        it in linear time whatever its alternations and repetitions."""
         index = len(self.patterns)
         self.patterns.append(_pattern(**meta))
         loose = _COUNTED.sub("*", regex)  # x{0,80} -> x*: a superset, and far cheaper for the DFA
-        self._regex_sources.append("(?i)" + (r"\b" if bounded else "") + f"(?:{loose})")
-        local = f"(?:{regex})" + (r"(?!\w)" if bounded and not open_end else "")
-        # Located on the lower-cased text when the regex has no upper-case letter of its own. RE2
-        # finds a user's regex in linear time whatever its alternations and repetitions; a phrase
-        # (a literal start, and a trailing boundary RE2 cannot express) is fastest in Python's re.
-        flagged = local if lower else f"(?i){local}"
-        self._locators.append(re.compile(flagged) if bounded else re2.compile(flagged, _QUIET))
-        self._bounded.append(bounded)
+        self._regex_sources.append(f"(?i)(?:{loose})")
+        # Located on the lower-cased text when the regex has no upper-case letter of its own.
+        lower = not _UPPER.search(_ESCAPE.sub("", regex))
+        self._locators.append(re2.compile(f"(?:{regex})" if lower else f"(?i)(?:{regex})", _QUIET))
         self._lower.append(lower)
         self._regex_ids.append(index)
 
@@ -235,8 +237,12 @@ class PatternSet:
                 start = end - back
                 stop = end - forward if forward >= 0 else folded.find(" ", end + 1) - 1
                 for p in pats:
-                    if p.exact is None or p.exact.fullmatch(text, start, stop):
+                    if p.check is None:
                         add((start, stop, p))
+                    else:
+                        span = p.check(text, lowered, start, stop)
+                        if span is not None:
+                            add((*span, p))
         if self._set is not None:
             matched = self._set.Match(lowered)
             if matched:
@@ -251,13 +257,25 @@ class PatternSet:
         if field not in pattern.fields:
             return []
         haystack = lowered if self._lower[k] else text
-        found = []
-        for m in self._locators[k].finditer(haystack):
-            start = m.start()
-            if self._bounded[k] and start and _is_word(haystack[start - 1]):
-                continue
-            found.append((start, m.end(), pattern))
-        return found
+        if pattern.kind == CODE:  # a statement counts once: its first occurrence is enough
+            first = self._locators[k].search(haystack)
+            return [] if first is None else [(first.start(), first.end(), pattern)]
+        return [(m.start(), m.end(), pattern) for m in self._locators[k].finditer(haystack)]
+
+
+def _exact(regex: re.Pattern[str]) -> Any:
+    def check(text: str, lowered: str, start: int, end: int) -> tuple[int, int] | None:
+        return (start, end) if regex.fullmatch(text, start, end) else None
+
+    return check
+
+
+def _anchored(regex: re.Pattern[str]) -> Any:
+    def check(text: str, lowered: str, start: int, end: int) -> tuple[int, int] | None:
+        found = regex.match(lowered, start)
+        return (start, found.end()) if found else None
+
+    return check
 
 
 def _pattern(**meta: Any) -> Pattern:
