@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process, utils
 from triage.classify import Classifier
 from triage.config import ConfigDirs, StrictModel, load_model
 from triage.errors import ExitCode, InputError, TriageError
-from triage.models import Paper, Skipped, TaggedPaper
+from triage.models import Paper, Skipped
 from triage.parse import ParseOptions, parse_dump
 from triage.parse.source import Dump, open_dump
 from triage.parse.triage_jsonl import DecisionEntry, ExportedDecision, ExportedPaper
@@ -196,13 +196,9 @@ class Ingester:
                 if isinstance(record, Skipped):
                     out.note(record, warn)
                     continue
-                try:
-                    tagged = self.classifier.classify(record)
-                except (ValueError, UnicodeError, RecursionError) as exc:  # one odd record, not the run
-                    out.note(Skipped(reason=f"cannot classify ({exc!r:.80})", source=record.source), warn)
+                if not self._store_paper(record, out, run_id, warn):
                     continue
                 out.papers += 1
-                self._store_paper(tagged, out, run_id)
                 if tick and out.papers % 500 == 0:
                     tick(500)
             if out.papers:
@@ -225,12 +221,18 @@ class Ingester:
             is not None
         )
 
-    def _store_paper(self, tagged: TaggedPaper, out: DumpResult, run_id: int) -> None:
+    def _store_paper(self, paper: Paper, out: DumpResult, run_id: int, warn: Callable[[str], None]) -> bool:
+        """Store one paper (classified only when new: a paper seen before keeps its stored tags,
+        which `retag` refreshes). False when it cannot be classified and was skipped."""
         db = self.store.db
-        paper = tagged.paper
         key = title_key(paper.title)
         existing = self._find(paper, key, out)
         if existing is None:
+            try:
+                tagged = self.classifier.classify(paper)
+            except (ValueError, UnicodeError, RecursionError) as exc:  # one odd record, not the run
+                out.note(Skipped(reason=f"cannot classify ({exc!r:.80})", source=paper.source), warn)
+                return False
             row = paper_row(tagged, key, run_id, self.version, now())
             row["rank_static"] = self.ranker.static_score(tagged)
             db.execute(
@@ -260,6 +262,7 @@ class Ingester:
                 out.merged += 1
         if isinstance(paper, ExportedPaper) and paper.decision is not None:
             self._restore_decision(paper_id, paper.decision)
+        return True
 
     def _restore_decision(self, paper_id: str, decision: ExportedDecision) -> None:
         """A decision carried by triage's own export lands too, unless this database has its own."""

@@ -34,9 +34,9 @@ GOLD_SETS = {
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
-    "hfapi": {"domain": 0.85, "method": 0.85, "kind": 0.89, "code": 0.97},
-    "digest": {"domain": 0.75, "method": 0.84, "kind": 0.79, "code": 0.95},
-    "heldout": {"domain": 0.80, "method": 0.77, "kind": 0.77, "code": 0.97},
+    "hfapi": {"domain": 0.85, "method": 0.86, "kind": 0.90, "code": 0.97},
+    "digest": {"domain": 0.77, "method": 0.85, "kind": 0.79, "code": 0.95},
+    "heldout": {"domain": 0.85, "method": 0.78, "kind": 0.79, "code": 0.97},
     "heldout2": {"domain": 0.71, "method": 0.78, "kind": 0.79, "code": 0.97},
 }
 
