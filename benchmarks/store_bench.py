@@ -36,7 +36,7 @@ from triage.ingest import Ingester, load_store_config
 from triage.models import Paper
 from triage.parse import ParseOptions, parse_file
 from triage.rank import Ranker, load_ranking
-from triage.store import RANK_VERSION, Store, now, title_signatures
+from triage.store import RANK_VERSION, TAG_INSERT_RANKED, Store, now, title_signatures
 
 DOMAINS = ["vision", "language", "general-ml", "multimodal", "graphs", "medical", "speech-audio", "robotics"]
 METHODS = ["llm", "transformer", "diffusion", "rl", "pruning", "quantization", "distillation", "gnn", "nas"]
@@ -173,14 +173,15 @@ def fill_large(db: Path, n_papers: int) -> None:
                 )  # fmt: skip
                 facet_tags = [("domain", rng.choice(DOMAINS)), ("kind", rng.choice(KINDS)), ("code", code)]
                 facet_tags += [("method", m) for m in set(rng.choices(METHODS, k=rng.randrange(1, 3)))]
-                tags += [(pid, f, t, round(rng.uniform(1, 15), 1), "[]") for f, t in facet_tags]
+                ranked = (papers[-1]["rank_static"], published, "untriaged")
+                tags += [(pid, f, t, round(rng.uniform(1, 15), 1), "[]", *ranked) for f, t in facet_tags]
                 sources.append((pid, "bench", "bench.txt", i, -1, "hf-page"))
             columns = list(papers[0])
             conn.executemany(
                 f"INSERT INTO papers ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
                 papers,
             )
-            conn.executemany("INSERT INTO tags VALUES (?,?,?,?,?)", tags)
+            conn.executemany(TAG_INSERT_RANKED, tags)
             conn.executemany("INSERT INTO sources VALUES (?,?,?,?,?,?)", sources)
     store.db.execute("ANALYZE")
     store.close()

@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from rich.markup import escape
-
 from triage.errors import TriageError
 from triage.text import UNSAFE_BUT_WHITESPACE
 
@@ -21,6 +19,8 @@ from triage.text import UNSAFE_BUT_WHITESPACE
 
 def safe_text(text: str) -> str:
     """Scraped text as inert terminal text: no control or bidi characters, no rich markup."""
+    from rich.markup import escape  # only output drawn by rich needs it; imported on first use
+
     return escape(UNSAFE_BUT_WHITESPACE.sub(" ", text).replace("\r", " "))
 
 

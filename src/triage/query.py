@@ -7,16 +7,15 @@ import math
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz, process, utils
-
-from triage.classify import Classifier
 from triage.errors import UsageError
 from triage.models import TaggedPaper
 from triage.rank import CODE_VALUES, Ranker, expand_tag
 from triage.store import (
     DECISIONS,
     RANK_VERSION,
+    TAG_INSERT,
     Store,
     code_of,
     now,
@@ -28,6 +27,9 @@ from triage.store import (
 STATUSES = ("accepted", "rejected", "later", "untriaged")
 SORTS = ("score", "date", "title")
 QUERY_CUTOFF = 85.0
+
+if TYPE_CHECKING:
+    from triage.classify import Classifier
 
 
 @dataclass
@@ -68,6 +70,8 @@ def resolve_tag(name: str, classifier: Classifier) -> list[str]:
     keys = expand_tag(name, classifier.taxonomy)
     if keys:
         return keys
+    from rapidfuzz import fuzz, process
+
     known = vocabulary(classifier)
     close = [m[0] for m in process.extract(name, known, scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `triage tags` lists them"
@@ -131,22 +135,107 @@ class Library:
 
     def select(self, filters: Filters) -> list[Listed]:
         """Two steps: rank the matching ids (a narrow sort), then load only the papers shown."""
-        where, args = self._where(filters)
-        order = {
-            "score": "score DESC, p.published DESC, p.id",
-            "date": "p.published DESC, score DESC, p.id",
-            "title": "p.title COLLATE NOCASE, p.id",
-        }[filters.sort]
-        limit = "" if filters.query or filters.limit is None else f" LIMIT {int(filters.limit)}"
-        text = ", p.title, p.abstract" if filters.query else ""
-        sql = (
-            f"SELECT p.id, p.rank_static + {self.recency} AS score{text} "
-            f"FROM papers p WHERE {' AND '.join(where) or '1'} ORDER BY {order}{limit}"
-        )
-        rows = self.db.execute(sql, args).fetchall()
-        if filters.query:
-            rows = self._fuzzy(rows, filters.query)[: filters.limit]
-        return [self._listed(self._full_row(row["id"])) for row in rows]
+        if filters.sort == "score" and not filters.query:
+            ids = self.ranked(filters)
+        else:
+            where, args = self._conditions(filters, "p", "p.id", filters.tags)
+            order = {
+                "score": "score DESC, p.published DESC, p.id",
+                "date": "p.published DESC, score DESC, p.id",
+                "title": "p.title COLLATE NOCASE, p.id",
+            }[filters.sort]
+            limit = "" if filters.query or filters.limit is None else f" LIMIT {int(filters.limit)}"
+            text = ", p.title, p.abstract" if filters.query else ""
+            sql = (
+                f"SELECT p.id, p.rank_static + {self.recency} AS score{text} "
+                f"FROM papers p WHERE {' AND '.join(where) or '1'} ORDER BY {order}{limit}"
+            )
+            rows = self.db.execute(sql, args).fetchall()
+            if filters.query:
+                rows = self._fuzzy(rows, filters.query)[: filters.limit]
+            ids = [row["id"] for row in rows]
+        return [self._listed(self._full_row(paper_id)) for paper_id in ids]
+
+    def ranked(self, filters: Filters) -> list[str]:
+        """Ids of the best papers by score (rank_static + recency), best first.
+
+        Read from an index ordered by rank_static: the first tag's own rows (each carries its
+        paper's rank_static, published and status), or all papers when no tag is asked for.
+        With a limit, a first look at the top `limit` by rank_static alone gives a score the
+        answer must reach; since recency adds at most the recency of the newest paper, rows whose
+        rank_static is lower than that score minus it cannot make the list, and are not read.
+        """
+        keys = resolve_tag(filters.tags[0], self.classifier) if filters.tags else []
+        sources = [
+            ("tags t", "t.paper_id", ["t.facet = ?", "t.tag = ?"], key.split(":", 1)) for key in keys
+        ] or [("papers t", "t.id", [], [])]
+        recency = self.recency.replace("p.published", "t.published")
+        pid = sources[0][1]
+        common, common_args = self._conditions(filters, "t", pid, filters.tags[1:])
+        parts: list[tuple[str, list[object]]] = []
+        for table, pid, where, args in sources:
+            parts.append(
+                (
+                    f"SELECT {pid} AS id, t.rank_static + {recency} AS score, t.published AS published "
+                    f"FROM {table} WHERE {' AND '.join([*where, *common]) or '1'}",
+                    [*args, *common_args],
+                )
+            )
+        bound = self._score_bound(parts, filters.limit) if filters.limit else None
+        floor = "" if bound is None else " AND t.rank_static >= ?"
+        union = " UNION ALL ".join(sql + floor for sql, _ in parts)
+        floor_args: list[object] = [] if bound is None else [bound]
+        all_args = [a for _, part_args in parts for a in [*part_args, *floor_args]]
+        limit = "" if filters.limit is None else f" LIMIT {int(filters.limit)}"
+        # A paper has one row per source; with several (a group's tags) keep its best.
+        grouped = f"SELECT id, MAX(score) AS score, published FROM ({union}) GROUP BY id"
+        rows = self.db.execute(
+            f"{grouped if len(parts) > 1 else union} ORDER BY score DESC, published DESC, id{limit}",
+            all_args,
+        ).fetchall()
+        return [row["id"] for row in rows]
+
+    def _score_bound(self, parts: list[tuple[str, list[object]]], limit: int) -> float | None:
+        """The lowest rank_static a paper can have and still be among the best `limit`, or None."""
+        best: dict[str, float] = {}
+        for sql, args in parts:
+            for row in self.db.execute(f"{sql} ORDER BY t.rank_static DESC LIMIT {int(limit)}", args):
+                best[row["id"]] = max(best.get(row["id"], row["score"]), row["score"])
+        if len(best) < limit:
+            return None  # fewer papers match than asked for: read them all
+        reach = sorted(best.values(), reverse=True)[limit - 1]
+        newest = self.db.execute("SELECT MAX(published) FROM papers").fetchone()[0]
+        most = self.ranker.recency(dt.date.fromisoformat(newest), self.today).points if newest else 0.0
+        return reach - most - 1e-6
+
+    def _conditions(
+        self, filters: Filters, row: str, pid: str, tags: list[str]
+    ) -> tuple[list[str], list[object]]:
+        """SQL conditions for the filters on a row (a papers row, or a tags row, which carries its
+        paper's published and status) whose paper id is `pid`; `tags` are the tag filters."""
+        where: list[str] = []
+        args: list[object] = []
+        for name in tags:
+            keys = resolve_tag(name, self.classifier)
+            clause = " OR ".join("(o.facet = ? AND o.tag = ?)" for _ in keys)
+            where.append(f"EXISTS (SELECT 1 FROM tags o WHERE o.paper_id = {pid} AND ({clause}))")
+            args += [part for key in keys for part in key.split(":", 1)]
+        if filters.since:
+            where.append(f"{row}.published >= ?")
+            args.append(filters.since.isoformat())
+        if filters.until:
+            where.append(f"{row}.published <= ?")
+            args.append(filters.until.isoformat())
+        if filters.new:
+            # The latest run that found anything: a re-run that adds nothing keeps yesterday's news.
+            where.append(
+                f"{pid} IN (SELECT id FROM papers WHERE first_run = (SELECT MAX(id) FROM runs WHERE new > 0))"
+            )
+        statuses = filters.status or ["accepted", "later", "untriaged"]
+        if "all" not in statuses:
+            where.append(f"{row}.status IN ({', '.join('?' * len(statuses))})")
+            args += statuses
+        return where, args
 
     def _full_row(self, paper_id: str) -> sqlite3.Row:
         row: sqlite3.Row = self.db.execute(
@@ -157,33 +246,12 @@ class Library:
         ).fetchone()
         return row
 
-    def _where(self, filters: Filters) -> tuple[list[str], list[object]]:
-        where: list[str] = []
-        args: list[object] = []
-        for name in filters.tags:
-            keys = resolve_tag(name, self.classifier)
-            clause = " OR ".join("(t.facet = ? AND t.tag = ?)" for _ in keys)
-            where.append(f"p.id IN (SELECT t.paper_id FROM tags t WHERE {clause})")
-            args += [part for key in keys for part in key.split(":", 1)]
-        if filters.since:
-            where.append("p.published >= ?")
-            args.append(filters.since.isoformat())
-        if filters.until:
-            where.append("p.published <= ?")
-            args.append(filters.until.isoformat())
-        if filters.new:
-            # The latest run that found anything: a re-run that adds nothing keeps yesterday's news.
-            where.append("p.first_run = (SELECT MAX(id) FROM runs WHERE new > 0)")
-        statuses = filters.status or ["accepted", "later", "untriaged"]
-        if "all" not in statuses:
-            where.append(f"p.status IN ({', '.join('?' * len(statuses))})")
-            args += statuses
-        return where, args
-
     @staticmethod
     def _fuzzy(rows: list[sqlite3.Row], query: str) -> list[sqlite3.Row]:
         """Typo-tolerant search: the best-aligned stretch of title + abstract must be close to the
         query (rapidfuzz partial ratio); title matches rank first."""
+        from rapidfuzz import fuzz, utils
+
         wanted = utils.default_process(query)
         titles = [utils.default_process(r["title"]) for r in rows]
         bodies = [utils.default_process(r["abstract"]) for r in rows]
@@ -273,7 +341,7 @@ class Library:
                 tagged = self.classifier.classify(paper_from_row(row))
                 new = {t.key for t in tagged.tags}
                 db.execute("DELETE FROM tags WHERE paper_id = ?", (row["id"],))
-                db.executemany("INSERT INTO tags VALUES (?,?,?,?,?)", tag_rows(row["id"], tagged.tags))
+                db.executemany(TAG_INSERT, tag_rows(row["id"], tagged.tags))
                 db.execute(
                     "UPDATE papers SET code = ?, code_url = ?, project_url = ?, rules_version = ?, "
                     "rank_static = ? WHERE id = ?",

@@ -8,19 +8,18 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rich import box
-from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
-from triage.classify.analysis import RuleStats
-from triage.classify.evaluate import EvalReport
-from triage.classify.rules import Taxonomy
-from triage.models import Paper, TaggedPaper
 from triage.output import safe_text
 from triage.text import UNSAFE_CHARS
 
+# rich is imported where a terminal is drawn on: a piped `triage list` starts without it.
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from triage.classify.analysis import RuleStats
+    from triage.classify.evaluate import EvalReport
+    from triage.classify.rules import Taxonomy
+    from triage.models import Paper, TaggedPaper
     from triage.query import Filters, Listed
     from triage.rank import Part
 
@@ -29,6 +28,8 @@ __all__ = ["console_for", "paper_table", "safe_text"]
 
 def console_for(out: TextIO) -> Console:
     """A console that styles only a real terminal and honours NO_COLOR."""
+    from rich.console import Console
+
     tty = out.isatty()
     return Console(
         file=out,
@@ -43,6 +44,9 @@ def console_for(out: TextIO) -> Console:
 
 def new_table(out: TextIO, **options: Any) -> Table:
     """A table with box lines on a terminal, and plain aligned columns when piped."""
+    from rich import box
+    from rich.table import Table
+
     return Table(pad_edge=False, box=box.HEAVY_HEAD if out.isatty() else None, **options)
 
 
@@ -139,6 +143,9 @@ def progress(quiet: bool) -> Iterator[Callable[[int], None]]:
     if quiet or not sys.stderr.isatty():
         yield lambda _n: None
         return
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (
         SpinnerColumn(),
         TextColumn("ingesting"),
@@ -173,6 +180,8 @@ def paper_list(listed: Sequence[Listed], filters: Filters, out: TextIO) -> None:
         for row in rows:
             out.write("\t".join(UNSAFE_CHARS.sub(" ", cell) for cell in row) + "\n")
         return
+    from rich.table import Table
+
     table = Table(pad_edge=False, expand=True, show_edge=False)
     table.add_column("id", no_wrap=True, style="cyan")
     table.add_column("score", justify="right", no_wrap=True)

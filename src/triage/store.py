@@ -117,6 +117,32 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX papers_ranking ON papers(id, status, rank_static, published);
     """,
+    # 3: `list` reads the best N papers of a tag (or of the whole store) from an index ordered by
+    # rank_static, and stops once no further paper can beat them (see query.Library.ranked). Each
+    # tags row carries its paper's rank_static, published and status, kept in step by triggers,
+    # so a tag's papers are one index range rather than one papers lookup per tagged paper.
+    """
+    ALTER TABLE tags ADD COLUMN rank_static REAL;  -- NULL on insert: copied from the paper
+    ALTER TABLE tags ADD COLUMN published TEXT;
+    ALTER TABLE tags ADD COLUMN status TEXT;
+    UPDATE tags SET (rank_static, published, status) =
+        (SELECT p.rank_static, p.published, p.status FROM papers p WHERE p.id = tags.paper_id);
+    CREATE TRIGGER tags_copy_paper AFTER INSERT ON tags WHEN NEW.rank_static IS NULL BEGIN
+        UPDATE tags SET (rank_static, published, status) =
+            (SELECT p.rank_static, p.published, p.status FROM papers p WHERE p.id = NEW.paper_id)
+        WHERE rowid = NEW.rowid;
+    END;
+    CREATE TRIGGER papers_to_tags AFTER UPDATE OF rank_static, published, status ON papers
+    WHEN NEW.rank_static IS NOT OLD.rank_static OR NEW.published IS NOT OLD.published
+        OR NEW.status IS NOT OLD.status BEGIN
+        UPDATE tags SET rank_static = NEW.rank_static, published = NEW.published, status = NEW.status
+        WHERE paper_id = NEW.id;
+    END;
+    DROP INDEX tags_by_tag;
+    CREATE INDEX tags_ranked ON tags(facet, tag, rank_static, published, status, paper_id);
+    DROP INDEX papers_ranking;
+    CREATE INDEX papers_ranked ON papers(rank_static, published, status, id);
+    """,
 ]
 
 
@@ -271,9 +297,16 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (no semicolons inside our statements)."""
+    """Split a migration script into statements (a trigger's body keeps its semicolons)."""
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements, pending = [], ""
+    for part in "\n".join(lines).split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    return statements
 
 
 def paper_row(tagged: TaggedPaper, key: str, run_id: int, rules_version: str, seen: str) -> dict[str, Any]:
@@ -322,11 +355,18 @@ def code_of(tagged: TaggedPaper) -> str:
     return next((t.id for t in tagged.tags if t.facet == "code"), "none")
 
 
+# The tags columns a writer fills; rank_static, published and status are copied from the paper
+# by a trigger, unless the writer knows them (TAG_INSERT_RANKED, as ingest does for new papers).
+TAG_INSERT = "INSERT INTO tags (paper_id, facet, tag, score, evidence) VALUES (?,?,?,?,?)"
+TAG_INSERT_RANKED = (
+    "INSERT INTO tags (paper_id, facet, tag, score, evidence, rank_static, published, status) "
+    "VALUES (?,?,?,?,?,?,?,?)"
+)
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per call
+
+
 def tag_rows(paper_id: str, tags: Iterable[Tag]) -> list[tuple[str, str, str, float, str]]:
-    return [
-        (paper_id, t.facet, t.id, t.score, json.dumps([e.as_dict() for e in t.evidence], ensure_ascii=False))
-        for t in tags
-    ]
+    return [(paper_id, t.facet, t.id, t.score, _JSON([e.as_dict() for e in t.evidence])) for t in tags]
 
 
 def paper_from_row(row: sqlite3.Row) -> Paper:

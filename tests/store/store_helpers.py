@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import triage.cli.library
+import triage.classify
 from triage.classify import Classifier, load_classifier
 from triage.cli import cli
 from triage.config import ConfigDirs, sample_dump
@@ -53,7 +53,7 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NO_COLOR", "1")
     for name in ENV_KEEP_OUT:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(triage.cli.library, "load_classifier", cached_classifier)
+    monkeypatch.setattr(triage.classify, "load_classifier", cached_classifier)
     return home
 
 

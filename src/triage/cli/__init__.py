@@ -9,23 +9,23 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
-from rich.console import Console
 
 from triage import __version__, render
-from triage.classify import load_classifier
-from triage.classify.analysis import all_rule_ids, analyse
-from triage.classify.evaluate import evaluate, gold_as_papers, read_gold
 from triage.config import ConfigDirs
 from triage.errors import ExitCode, TriageError
-from triage.export import write_tagged
-from triage.ingest import RunResult
-from triage.models import Paper
-from triage.output import DiscardOutput, open_output
-from triage.parse import FORMATS, ParseOptions
-from triage.pipeline import RunReport, iter_papers
+from triage.formats import FORMATS
+
+# Each command imports what it needs (the parsers, the classifier, rich, the exporters) when it
+# runs, so `triage list` on a big store starts in a fraction of the time the full import takes.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from triage.ingest import RunResult
+    from triage.models import Paper
+    from triage.pipeline import RunReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,8 +36,14 @@ class State:
     def __init__(self, config: str | None, quiet: bool) -> None:
         self.config = config
         self.quiet = quiet
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+        self._err: Console | None = None
         self.warnings = 0
+
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            self._err = _stderr()
+        return self._err
 
     def dirs(self) -> ConfigDirs:
         return ConfigDirs.from_env(self.config)
@@ -99,6 +105,9 @@ def stream_papers(
 ) -> None:
     """Parse the inputs, hand the papers to `write` (stdout or an atomic -o file), then the
     summary line and the run's exit code: the shared body of `parse` and `classify`."""
+    from triage.output import open_output
+    from triage.pipeline import RunReport
+
     report = RunReport()
     papers = read_papers(state, files, input_format, ref_date, report)
     with open_output(output) as out:
@@ -110,6 +119,8 @@ def stream_papers(
 
 def keep_old_output_if_failed(report: RunReport) -> None:
     """A run whose every input was refused leaves an existing -o file as it was."""
+    from triage.output import DiscardOutput
+
     if report.failed and not report.papers:
         raise DiscardOutput
 
@@ -121,12 +132,21 @@ def read_papers(
     ref_date: dt.datetime | None,
     report: RunReport,
 ) -> Iterable[Paper]:
+    from triage.parse import ParseOptions
+    from triage.pipeline import iter_papers
+
     options = ParseOptions.load(state.dirs(), input_format, ref_date.date() if ref_date else None)
     return iter_papers(inputs, options, report, state.warn)
 
 
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
 def _error(message: str) -> None:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"triage: error: {render.safe_text(message)}")
+    _stderr().print(f"triage: error: {render.safe_text(message)}")
 
 
 class TriageGroup(click.Group):
@@ -245,6 +265,9 @@ def classify(
       triage classify data/hf-papers-sample.txt | jq -c '{title, tags}'
       triage classify dumps/ --format md -o today.md
     """
+    from triage.classify import load_classifier
+    from triage.export import write_tagged
+
     engine = load_classifier(state.dirs())
 
     def write(papers: Iterable[Paper], out: TextIO) -> None:
@@ -284,6 +307,10 @@ def eval_command(
     Example:
       triage eval tests/data/gold-sample.jsonl --dump data/hf-papers-sample.txt
     """
+    from triage.classify import load_classifier
+    from triage.classify.evaluate import evaluate, gold_as_papers, read_gold
+    from triage.pipeline import RunReport
+
     engine = load_classifier(state.dirs())
     gold_papers = read_gold(Path(gold))
     report = RunReport()
@@ -336,6 +363,10 @@ def rules_check(
       triage rules check
       triage --config my-rules/ rules check data/hf-papers-sample.txt
     """
+    from triage.classify import load_classifier
+    from triage.classify.analysis import all_rule_ids, analyse
+    from triage.pipeline import RunReport
+
     engine = load_classifier(state.dirs())
     taxonomy = engine.taxonomy
     n_rules = len(all_rule_ids(taxonomy))

@@ -11,22 +11,25 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from triage import render
-from triage.classify import Classifier, load_classifier
 from triage.cli import State, cli, input_options, output_option, pass_state, run_exit
 from triage.config import sample_dump
 from triage.errors import UsageError
-from triage.export import FORMATS as EXPORT_FORMATS
-from triage.export import SUFFIXES, write_listed
-from triage.ingest import Ingester, load_store_config
+from triage.formats import EXPORT_FORMATS
+from triage.formats import EXPORT_SUFFIXES as SUFFIXES
 from triage.output import open_output
-from triage.parse import ParseOptions
 from triage.query import SORTS, STATUSES, Filters, Library
 from triage.rank import Ranker, load_ranking
+
+# The parsers, the ingester and the exporters load when a command needs them (see triage.cli).
+if TYPE_CHECKING:
+    from triage.classify import Classifier
+    from triage.ingest import Ingester
+    from triage.parse import ParseOptions
 from triage.store import DECISIONS, ENV_DB, Store, StoreError, default_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -112,16 +115,28 @@ class Session:
     def __init__(self, state: State, db_path: str | None) -> None:
         dirs = state.dirs()
         self.state = state
+        from triage.classify import load_classifier
+
+        self.dirs = dirs
         self.classifier: Classifier = load_classifier(dirs)
         self.ranker = Ranker(load_ranking(dirs), self.classifier.taxonomy)
-        self.options = ParseOptions.load(dirs)
-        self.store_config = load_store_config(dirs)
+        self._options: ParseOptions | None = None
         self.path = Path(db_path) if db_path else default_db_path()
         self.store = Store(self.path)
         self.library = Library(self.store, self.classifier, self.ranker, reference_today())
 
+    @property
+    def options(self) -> ParseOptions:
+        from triage.parse import ParseOptions
+
+        if self._options is None:
+            self._options = ParseOptions.load(self.dirs)
+        return self._options
+
     def ingester(self) -> Ingester:
-        return Ingester(self.store, self.classifier, self.ranker, self.options, self.store_config)
+        from triage.ingest import Ingester, load_store_config
+
+        return Ingester(self.store, self.classifier, self.ranker, self.options, load_store_config(self.dirs))
 
 
 @contextmanager
@@ -221,6 +236,8 @@ def list_command(
         if fmt is None or fmt == "table":
             render.paper_list(listed, filters, out)
         else:
+            from triage.export import write_listed
+
             write_listed(fmt, listed, out, session.library, filters)
     state.info(f"{len(listed)} papers ({filters.describe()})")
 
@@ -263,6 +280,8 @@ def export(
     """
     if fmt is None:
         fmt = SUFFIXES.get(Path(output).suffix.lower(), "jsonl") if output else "jsonl"
+    from triage.export import write_listed
+
     filters = make_filters(kw, limit)
     with reading(state, db_path) as session:
         listed = session.library.select(filters)

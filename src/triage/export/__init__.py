@@ -12,6 +12,7 @@ from triage.export.csvfile import CsvWriter
 from triage.export.digest import DigestWriter
 from triage.export.jsonl import JsonlWriter, JsonWriter
 from triage.export.markdown import MarkdownWriter
+from triage.formats import EXPORT_FORMATS, EXPORT_SUFFIXES
 from triage.models import TaggedPaper
 
 if TYPE_CHECKING:
@@ -24,8 +25,9 @@ WRITERS: dict[str, type[Writer]] = {
     "md": MarkdownWriter,
     "bib": BibtexWriter,
 }
-FORMATS = tuple(WRITERS)
-SUFFIXES = {".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md", ".bib": "bib"}
+FORMATS = EXPORT_FORMATS
+SUFFIXES = EXPORT_SUFFIXES
+assert set(FORMATS) == set(WRITERS)
 
 __all__ = ["FORMATS", "WRITERS", "Item", "Selection", "Writer", "write_items", "write_listed", "write_tagged"]
 

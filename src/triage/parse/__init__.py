@@ -18,9 +18,10 @@ from pydantic import field_validator
 
 from triage.config import ConfigDirs, StrictModel, load_model
 from triage.errors import UsageError
+from triage.formats import FORMATS
 from triage.models import Paper, Skipped
 from triage.parse.dates import date_from_name
-from triage.parse.detect import FORMATS, detect_format
+from triage.parse.detect import detect_format
 from triage.parse.records import ParseContext
 from triage.parse.source import Dump, open_dump
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-FORMATS = ("hf-page", "hf-api", "arxiv-snapshot", "arxiv-email", "markdown", "triage-jsonl")
-
 
 def _first_json_line(head: str) -> object | None:
     for line in head.splitlines():
