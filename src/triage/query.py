@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from triage.store import (
     RANK_VERSION,
     TAG_INSERT,
     Store,
+    StoreError,
     code_of,
     now,
     paper_from_row,
@@ -27,6 +29,7 @@ from triage.store import (
 STATUSES = ("accepted", "rejected", "later", "untriaged")
 SORTS = ("score", "date", "title")
 QUERY_CUTOFF = 85.0
+SEARCH_CUTOFF = 75.0  # how close (rapidfuzz ratio) a stored word must be to a query word
 
 if TYPE_CHECKING:
     from triage.classify import Classifier
@@ -100,6 +103,7 @@ class Library:
         self.ranker = ranker
         self.today = today or dt.date.today()
         self.recency = self._recency_sql()
+        self.notify: Callable[[str], None] = lambda _message: None  # progress notes for the user
 
     def _recency_sql(self) -> str:
         """Recency as a SQL expression, so ranking a million rows stays inside SQLite's C code.
@@ -139,6 +143,16 @@ class Library:
             ids = self.ranked(filters)
         else:
             where, args = self._conditions(filters, "p", "p.id", filters.tags)
+            if filters.query:
+                match = self._search_match(filters.query)
+                if match == "":
+                    return []  # no word of the query is near any word of any paper
+                if match is not None:
+                    where.append(
+                        "p.id IN (SELECT k.paper_id FROM search_keys k WHERE k.key IN "
+                        "(SELECT rowid FROM search WHERE search MATCH ?))"
+                    )
+                    args.append(match)
             order = {
                 "score": "score DESC, p.published DESC, p.id",
                 "date": "p.published DESC, score DESC, p.id",
@@ -245,6 +259,46 @@ class Library:
             (paper_id,),
         ).fetchone()
         return row
+
+    def _search_match(self, query: str) -> str | None:
+        """An FTS5 query for the papers worth scoring against `query`: each word of three letters
+        or more, or a stored word close to it (a typo either side), must appear. None when there
+        is no search index (the scan then scores every paper); "" when a word has no near match.
+
+        The index is built the first time anyone searches."""
+        words = sorted(set(re.findall(r"\w{3,}", query.lower())))
+        if not words:
+            return None
+        if not self.store.search_ready():
+            self.notify("building the search index (once; a minute or two per million papers)")
+            try:
+                if not self.store.build_search():
+                    return None
+            except StoreError:  # read-only, or another run holds the write lock: scan this time
+                return None
+        from rapidfuzz import fuzz, process
+
+        groups = []
+        for word in words:
+            # Candidates share the word's first letter (typos rarely hit it); rapidfuzz keeps the
+            # close ones, the word itself included when it is stored.
+            terms = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT term FROM search_terms WHERE term >= ? AND term < ?",
+                    (word[0], chr(ord(word[0]) + 1)),
+                )
+            ]
+            close = [
+                term
+                for term, _, _ in process.extract(
+                    word, terms, scorer=fuzz.ratio, score_cutoff=SEARCH_CUTOFF, limit=None
+                )
+            ]
+            if not close:
+                return ""
+            groups.append("(" + " OR ".join('"' + t.replace('"', '""') + '"' for t in close) + ")")
+        return " AND ".join(groups)
 
     @staticmethod
     def _fuzzy(rows: list[sqlite3.Row], query: str) -> list[sqlite3.Row]:

@@ -231,6 +231,11 @@ class Store:
             self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
         self._migrate()
+        if self.search_ready() and not fts5_available():
+            raise StoreError(
+                f"{self.path}: its search index needs SQLite's FTS5, which this Python's sqlite3 "
+                "lacks; use a Python whose SQLite has FTS5 (python.org and most distributions do)"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -258,6 +263,22 @@ class Store:
                 for statement in _statements(MIGRATIONS[step]):
                     self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+    def search_ready(self) -> bool:
+        return self.get_meta(SEARCH_READY) is not None
+
+    def build_search(self) -> bool:
+        """Build the search index (once; minutes on a million papers). False when this SQLite
+        has no FTS5, and `list --query` then reads every paper instead."""
+        if not fts5_available():
+            return False
+        with self.transaction() as db:
+            if self.search_ready():  # another process built it meanwhile
+                return True
+            for statement in _statements(SEARCH_SCHEMA):
+                db.execute(statement)
+            self.set_meta(SEARCH_READY, now())
+        return True
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -290,6 +311,48 @@ class Store:
                 self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+
+# The search index `list --query` uses: built the first time someone searches (ingest pays for
+# it only from then on), when this SQLite has FTS5. A contentless FTS5 table keyed by its own
+# integer (search_keys), not by the papers' rowids, which a VACUUM may renumber.
+SEARCH_READY = "search_index"  # meta key, present once the index is built
+SEARCH_SCHEMA = """
+    CREATE TABLE search_keys (
+        key INTEGER PRIMARY KEY,
+        paper_id TEXT NOT NULL UNIQUE   -- no foreign key: the delete trigger below needs the row
+    );
+    CREATE VIRTUAL TABLE search USING fts5(
+        title, abstract, content='', detail='none', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
+    INSERT INTO search_keys (paper_id) SELECT id FROM papers ORDER BY rowid;
+    INSERT INTO search (rowid, title, abstract)
+        SELECT k.key, p.title, p.abstract FROM search_keys k JOIN papers p ON p.id = k.paper_id;
+    CREATE TRIGGER search_add AFTER INSERT ON papers BEGIN
+        INSERT INTO search_keys (paper_id) VALUES (NEW.id);
+        INSERT INTO search (rowid, title, abstract) VALUES (last_insert_rowid(), NEW.title, NEW.abstract);
+    END;
+    CREATE TRIGGER search_drop AFTER DELETE ON papers BEGIN
+        INSERT INTO search (search, rowid, title, abstract)
+            SELECT 'delete', key, OLD.title, OLD.abstract FROM search_keys WHERE paper_id = OLD.id;
+        DELETE FROM search_keys WHERE paper_id = OLD.id;
+    END;
+    CREATE TRIGGER search_change AFTER UPDATE OF title, abstract ON papers BEGIN
+        INSERT INTO search (search, rowid, title, abstract)
+            SELECT 'delete', key, OLD.title, OLD.abstract FROM search_keys WHERE paper_id = OLD.id;
+        INSERT INTO search (rowid, title, abstract)
+            SELECT key, NEW.title, NEW.abstract FROM search_keys WHERE paper_id = NEW.id;
+    END;
+"""
+
+
+def fts5_available() -> bool:
+    try:
+        sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+    except sqlite3.OperationalError:
+        return False
+    return True
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:

@@ -9,7 +9,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from store_helpers import SAMPLE, SAMPLE_PAPERS, ok, run, sample_pairs, write_papers
+from store_helpers import SAMPLE, SAMPLE_PAPERS, count, ok, run, sample_pairs, write_papers
+
+import triage.store
 
 
 @pytest.fixture
@@ -148,3 +150,43 @@ def test_tags_and_stats_count_the_stored_papers(db: Path):
 def test_show_an_unknown_or_ambiguous_reference_is_a_usage_error(db: Path):
     assert "no paper matches" in ok(run("show", "--db", db, "no such paper at all"), 2).stderr
     assert "matches several" in ok(run("show", "--db", db, "t"), 2).stderr
+
+
+QUERIES = [
+    "transformabel architecure search",
+    "kolmogorov arnold",
+    "quantisation of llms",
+    "speculative decodng",
+]
+
+
+def test_the_search_index_finds_what_scoring_every_paper_finds(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index only narrows the papers that get scored: same answers as reading them all."""
+    with_index = {q: listed_ids(db, "--query", q) for q in QUERIES}
+    assert count(db, "SELECT COUNT(*) FROM search_keys") == count(db, "SELECT COUNT(*) FROM papers")
+    fresh = db.parent / "noindex.db"
+    ok(run("ingest", "--db", fresh, SAMPLE))
+    monkeypatch.setattr(triage.store, "fts5_available", lambda: False)
+    for query, ids in with_index.items():
+        assert listed_ids(fresh, "--query", query) == ids, query
+    assert any(with_index.values())
+
+
+def test_papers_ingested_after_the_index_is_built_are_found(db: Path, tmp_path: Path) -> None:
+    listed_ids(db, "--query", "anything at all")  # builds the index
+    extra = tmp_path / "extra.txt"
+    write_papers(
+        extra,
+        [
+            (
+                "Zebrafish Larvae Tracking With Sparse Transformers",
+                "We track zebrafish larvae in long videos with a sparse transformer and release the "
+                "annotated recordings for others to compare against.",
+            )
+        ],
+    )
+    ok(run("ingest", "--db", db, extra))
+    records_found = records(db, "--query", "zebrafsh larvae")
+    assert [r["title"] for r in records_found] == ["Zebrafish Larvae Tracking With Sparse Transformers"]

@@ -124,6 +124,7 @@ class Session:
         self.path = Path(db_path) if db_path else default_db_path()
         self.store = Store(self.path)
         self.library = Library(self.store, self.classifier, self.ranker, reference_today())
+        self.library.notify = state.info
 
     @property
     def options(self) -> ParseOptions:
