@@ -281,16 +281,15 @@ class Ingester:
 
     def _find(self, paper: Paper, key: str, out: DumpResult) -> str | None:
         """The stored paper this one is: same id, arXiv id, title key, or a near-identical title."""
-        db = self.store.db
-        row = db.execute("SELECT id FROM papers WHERE id = ?", (paper.id,)).fetchone()
-        if row is None and paper.arxiv_id:
-            row = db.execute("SELECT id FROM papers WHERE arxiv_id = ?", (paper.arxiv_id,)).fetchone()
-        if row is None:
-            row = db.execute(
-                "SELECT id FROM papers WHERE title_key = ? "
-                "AND (arxiv_id IS NULL OR ? IS NULL OR arxiv_id = ?)",
-                (key, paper.arxiv_id, paper.arxiv_id),
-            ).fetchone()
+        # One statement, tried in this order (SQLite runs UNION ALL arms in turn and stops at the
+        # first row): the same id, the same arXiv id, the same title key.
+        row = self.store.db.execute(
+            "SELECT id FROM papers WHERE id = ?1 "
+            "UNION ALL SELECT id FROM papers WHERE ?2 IS NOT NULL AND arxiv_id = ?2 "
+            "UNION ALL SELECT id FROM papers WHERE title_key = ?3 AND (arxiv_id IS NULL OR ?2 IS NULL "
+            "OR arxiv_id = ?2) LIMIT 1",
+            (paper.id, paper.arxiv_id, key),
+        ).fetchone()
         if row is not None:
             return str(row[0])
         return self._find_similar(paper, key, out)

@@ -90,17 +90,23 @@ class Ranker:
         """Every part of the score except recency."""
         parts: list[Part] = []
         best = 0.0
+        code = "none"
+        kinds = []
         for tag in tagged.tags:
-            for name, weight in self.tag_weights.get(tag.key, []):
-                parts.append(Part("interest", weight, f"tag {tag.key} (interest {name})"))
+            if tag.facet == "code":
+                code = tag.id
+            elif tag.facet == "kind":
+                kinds.append(tag.id)
+            key = f"{tag.facet}:{tag.id}"
+            for name, weight in self.tag_weights.get(key, ()):
+                parts.append(Part("interest", weight, f"tag {key} (interest {name})"))
                 best = max(best, tag.score)
-        text = f"{tagged.paper.title} {tagged.paper.abstract}".lower()
-        for phrase, pattern, weight in self.phrases:
-            if pattern.search(text):
-                parts.append(Part("interest", weight, f"phrase {phrase!r}"))
-        code = tagged.tag_ids("code")[0] if tagged.tag_ids("code") else "none"
+        if self.phrases:
+            text = f"{tagged.paper.title} {tagged.paper.abstract}".lower()
+            for phrase, pattern, weight in self.phrases:
+                if pattern.search(text):
+                    parts.append(Part("interest", weight, f"phrase {phrase!r}"))
         parts.append(Part("code", self.ranking.code.get(code, 0.0), f"code {code}"))
-        kinds = tagged.tag_ids("kind")
         if kinds:
             kind = max(kinds, key=lambda k: self.ranking.kind.get(k, 0.0))
             parts.append(Part("kind", self.ranking.kind.get(kind, 0.0), f"kind {kind}"))

@@ -26,6 +26,8 @@ ENV_BUSY_TIMEOUT = "TRIAGE_BUSY_TIMEOUT"  # seconds a run waits for another one'
 BUSY_TIMEOUT = 60.0
 CACHE_KIB = 64 * 1024  # a dump's transaction stays in the page cache instead of spilling early
 DECISIONS = {"accept": "accepted", "reject": "rejected", "later": "later"}
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per call
+_JSON_LENIENT = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 # Each entry migrates the schema from version N to N+1; never edit a released step, add one.
 MIGRATIONS: list[str] = [
@@ -381,10 +383,10 @@ def paper_row(tagged: TaggedPaper, key: str, run_id: int, rules_version: str, se
         **dict(zip(("sig_head", "sig_tail"), title_signatures(key), strict=True)),
         "abstract": p.abstract,
         "published": p.published.isoformat() if p.published else None,
-        "authors": json.dumps(p.authors, ensure_ascii=False),
+        "authors": _JSON(p.authors),
         "arxiv_id": p.arxiv_id,
-        "urls": json.dumps(p.urls, ensure_ascii=False),
-        "extra": json.dumps(p.extra, ensure_ascii=False, default=str),
+        "urls": _JSON(p.urls),
+        "extra": _JSON_LENIENT(p.extra),
         "source": p.source.model_dump_json(),
         "code": code_of(tagged),
         "code_url": tagged.code_url,
@@ -425,7 +427,6 @@ TAG_INSERT_RANKED = (
     "INSERT INTO tags (paper_id, facet, tag, score, evidence, rank_static, published, status) "
     "VALUES (?,?,?,?,?,?,?,?)"
 )
-_JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per call
 
 
 def tag_rows(paper_id: str, tags: Iterable[Tag]) -> list[tuple[str, str, str, float, str]]:
