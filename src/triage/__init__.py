@@ -4,6 +4,7 @@ The library API is a pure function of records: `parse_file` / `parse_text` yield
 so the same code maps over partitions in Spark, Dask or Ray.
 """
 
+import importlib
 from typing import Any
 
 from triage.models import Paper, Skipped, SourceRef, Tag, TaggedPaper
@@ -19,6 +20,8 @@ def __getattr__(name: str) -> Any:
         from triage import parse
 
         return getattr(parse, name)
+    if name in ("parse", "classify"):
+        return importlib.import_module(f"triage.{name}")
     raise AttributeError(f"module 'triage' has no attribute {name!r}")
 
 

@@ -16,7 +16,7 @@ from triage.rank import CODE_VALUES, Ranker, expand_tag
 from triage.store import (
     DECISIONS,
     RANK_VERSION,
-    TAG_INSERT,
+    TAG_INSERT_RANKED,
     Store,
     StoreError,
     code_of,
@@ -219,8 +219,10 @@ class Library:
             return None  # fewer papers match than asked for: read them all
         reach = sorted(best.values(), reverse=True)[limit - 1]
         newest = self.db.execute("SELECT MAX(published) FROM papers").fetchone()[0]
+        # The most recency any paper can add: the newest paper's, or 0 (an undated or very old
+        # paper) when the weight is negative.
         most = self.ranker.recency(dt.date.fromisoformat(newest), self.today).points if newest else 0.0
-        return reach - most - 1e-6
+        return reach - max(most, 0.0) - 1e-6
 
     def _conditions(
         self, filters: Filters, row: str, pid: str, tags: list[str]
@@ -394,20 +396,15 @@ class Library:
                 }
                 tagged = self.classifier.classify(paper_from_row(row))
                 new = {t.key for t in tagged.tags}
-                db.execute("DELETE FROM tags WHERE paper_id = ?", (row["id"],))
-                db.executemany(TAG_INSERT, tag_rows(row["id"], tagged.tags))
+                static = self.ranker.static_score(tagged)
                 db.execute(
                     "UPDATE papers SET code = ?, code_url = ?, project_url = ?, rules_version = ?, "
                     "rank_static = ? WHERE id = ?",
-                    (
-                        code_of(tagged),
-                        tagged.code_url,
-                        tagged.project_url,
-                        version,
-                        self.ranker.static_score(tagged),
-                        row["id"],
-                    ),
+                    (code_of(tagged), tagged.code_url, tagged.project_url, version, static, row["id"]),
                 )
+                db.execute("DELETE FROM tags WHERE paper_id = ?", (row["id"],))
+                ranked = (static, row["published"], row["status"])
+                db.executemany(TAG_INSERT_RANKED, [(*r, *ranked) for r in tag_rows(row["id"], tagged.tags)])
                 if old != new:
                     changes.append((row["id"], row["title"], sorted(old - new), sorted(new - old)))
             db.execute(

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,9 +193,15 @@ class Store:
     """A connection to one database file, migrated to the current schema on open."""
 
     def __init__(
-        self, path: str | Path, *, readonly: bool = False, busy_timeout: float | None = None
+        self,
+        path: str | Path,
+        *,
+        readonly: bool = False,
+        busy_timeout: float | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         self.path = Path(path)
+        self.notify = notify or (lambda _message: None)
         self.busy_timeout = busy_timeout_from_env() if busy_timeout is None else busy_timeout
         if readonly and not self.path.exists():
             raise StoreError(f"{self.path}: no database yet; run `triage ingest DUMPS` first")
@@ -261,6 +267,11 @@ class Store:
             # Read again under the write lock: another process may have migrated meanwhile.
             version = self.schema_version()
             self._check_not_newer(version)
+            if version:
+                self.notify(
+                    f"{self.path}: updating the database from schema {version} to {len(MIGRATIONS)} "
+                    "(once; about half a minute per million papers)"
+                )
             for step in range(version, len(MIGRATIONS)):
                 for statement in _statements(MIGRATIONS[step]):
                     self.db.execute(statement)

@@ -173,3 +173,23 @@ def test_a_version_2_store_gains_the_tag_copies_when_opened(tmp_path: Path) -> N
         assert tag_copies_match(store.db)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("weight", [-1.0, 0.0, 10.0])
+def test_any_recency_weight_ranks_like_a_full_sort(
+    library: Callable[..., Library], tmp_path: Path, weight: float
+) -> None:
+    """A negative weight makes recency a penalty: the bound must not assume it only adds."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "ranking.yaml").write_text(f"recency: {{weight: {weight}, half_life_days: 30}}\n")
+    lib = library(config=config)
+    lib.today = TODAY
+    lib.recency = lib._recency_sql()
+    fill(lib, 400, seed=5)
+    for filters in (
+        Filters(tags=["pruning"], limit=1),
+        Filters(tags=["compression"], limit=7),
+        Filters(limit=9),
+    ):
+        assert lib.ranked(filters) == full_sort(lib, filters)

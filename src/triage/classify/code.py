@@ -10,6 +10,8 @@ from triage.classify.rules import CodeRules
 from triage.models import Evidence, Paper
 from triage.text import extract_urls
 
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_SCHEME = re.compile(r"^https?://", re.I)
 _PAGE_WORDS = re.compile(r"\b(project|page|website|homepage|demo|code|github|site|repository)\b", re.I)
 _HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/?#:]+)", re.I)
 
@@ -61,16 +63,28 @@ def _split_urls(paper: Paper, links: CodeLinks) -> tuple[list[str], list[str]]:
     comments also point at annual reports, slides and journal pages."""
     repos, pages = links.split(paper.urls)
     comments = paper.extra.get("comments")
-    if isinstance(comments, str) and "://" in comments:
-        found = extract_urls(comments)
-        more_repos, more_pages = links.split(found)
+    if isinstance(comments, str) and ("://" in comments or "www." in comments):
+        more_repos, more_pages = links.split(extract_urls(comments))
         repos += [u for u in more_repos if u not in repos]
-        words = comments
-        for url in found:
-            words = words.replace(url, " ")
+        words = _LINK.sub(" ", comments)
         if _PAGE_WORDS.search(words) or not words.strip(" .;,()[]"):
             pages += [u for u in more_pages if u not in pages]
     return repos, pages
+
+
+def _place(paper: Paper, url: str) -> tuple[str, int] | None:
+    """The field and offset where a link is written (a bare `www.` link is found without the
+    scheme the URL extractor gave it)."""
+    bare = _SCHEME.sub("", url)
+    for name in ("abstract", "comments"):
+        text = paper.abstract if name == "abstract" else paper.extra.get("comments")
+        if isinstance(text, str):
+            at = text.find(url)
+            if at < 0:
+                at = text.find(bare)
+            if at >= 0:
+                return name, at
+    return None
 
 
 def _web_link(value: object) -> str | None:
@@ -114,8 +128,8 @@ def decide_code(
     promise_sentences = {(e.field, sentence(e.field, e.offset)) for e in promised}
     # An availability statement inside a promise's sentence ("will be available at ...") is the promise.
     available = [e for e in available if (e.field, sentence(e.field, e.offset)) not in promise_sentences]
-    url_at = paper.abstract.find(found.code_url) if found.code_url else -1
-    repo_sentence = ("abstract", sentence("abstract", url_at)) if url_at >= 0 else None
+    place = _place(paper, found.code_url) if found.code_url else None
+    repo_sentence = (place[0], sentence(*place)) if place else None
     if promised and (repo_sentence in promise_sentences or not (repos or available)):
         found.status, found.evidence = "promised", promised
     elif repos or available:

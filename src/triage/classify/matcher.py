@@ -29,6 +29,8 @@ _COUNTED = re.compile(r"(?<!\\)\{\d+(?:,\d*)?\}\??")
 # (str.translate's fast path for ASCII text); other non-word characters by _NON_ASCII_NON_WORD.
 _FOLD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")})
 _NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
+_PUNCTUATION = re.compile(r"[^\w\s*-]")  # in a phrase: needs an exact check after the key
+JOINED_WORDS = 5
 
 
 def _is_word(ch: str) -> bool:
@@ -80,7 +82,10 @@ def phrase_keys(phrase: str) -> tuple[list[str], bool]:
     keys = []
     for last in lasts:
         spelled = [*words[:-1], last]
-        for joins in product((" ", ""), repeat=len(spelled) - 1):
+        # Joined forms ("pretraining", "dataset") for phrases of up to JOINED_WORDS words: the
+        # number of spellings doubles with each word, and long phrases are not written joined.
+        joined = ((" ", ""),) if len(spelled) <= JOINED_WORDS else ((" ",),)
+        for joins in product(*(joined * (len(spelled) - 1))):
             text = spelled[0] + "".join(j + w for j, w in zip(joins, spelled[1:], strict=True))
             keys.append(_key(text, open_end))
     return list(dict.fromkeys(keys)), open_end
@@ -148,9 +153,24 @@ class PatternSet:
         """A phrase (case-insensitive, variants spelled out) or, with `acronym=True`, an acronym:
         case-sensitive, with an optional plural `s` (`GNN`: GNN, GNNs, GNN-based)."""
         if meta.pop("acronym", False):
+            # The key finds the letters case-blind; the acronym's own regex, anchored there on
+            # the original text, decides (exact case, its punctuation: `C++`, `GPT-4`).
             index = len(self.patterns)
-            self.patterns.append(_pattern(check=_exact(re.compile(re.escape(phrase) + "s?")), **meta))
+            exact = re.compile(re.escape(phrase) + r"s?(?!\w)")
+            self.patterns.append(_pattern(check=_anchored(exact, original=True), **meta))
             for key in dict.fromkeys((_key(phrase, False), _key(phrase + "s", False))):
+                self._keys.setdefault(key, []).append(index)
+            return
+        if _PUNCTUATION.search(phrase):
+            # `2:4 sparsity`, `.net`: the folded key (punctuation as spaces) is only a superset;
+            # the phrase's regex, anchored where it starts, keeps the punctuation exact.
+            regex, open_end = phrase_regex(phrase)
+            anchored = re.compile(f"(?:{regex})" + ("" if open_end else r"(?!\w)"))
+            index = len(self.patterns)
+            # A key reports the start of the first word; leading punctuation (`.net`) is before it.
+            lead = len(phrase) - len(phrase.lstrip("".join(c for c in phrase if not _is_word(c))))
+            self.patterns.append(_pattern(check=_anchored(anchored, lead=lead), **meta))
+            for key in phrase_keys(phrase)[0]:
                 self._keys.setdefault(key, []).append(index)
             return
         if has_inner_wildcard(phrase):
@@ -221,8 +241,8 @@ class PatternSet:
 
     def hits(self, text: str, field: str) -> list[tuple[int, int, Pattern]]:
         """Every occurrence in `text` of every pattern that applies to `field`, as (start, end,
-        pattern) in text order: whole words only (a prefix pattern runs to the end of its word),
-        acronyms in their exact case."""
+        pattern) in the order the occurrences end: whole words only (a prefix pattern runs to the
+        end of its word), acronyms in their exact case."""
         if not text:
             return []
         lowered = lower_keep_offsets(text)
@@ -263,16 +283,16 @@ class PatternSet:
         return [(m.start(), m.end(), pattern) for m in self._locators[k].finditer(haystack)]
 
 
-def _exact(regex: re.Pattern[str]) -> Any:
+def _anchored(regex: re.Pattern[str], original: bool = False, lead: int = 0) -> Any:
+    """A check that runs `regex` where the automaton's key starts, `lead` characters earlier (on
+    the lower-cased text, or the original for an acronym's case) and gives the span it matches,
+    whole words only."""
+
     def check(text: str, lowered: str, start: int, end: int) -> tuple[int, int] | None:
-        return (start, end) if regex.fullmatch(text, start, end) else None
-
-    return check
-
-
-def _anchored(regex: re.Pattern[str]) -> Any:
-    def check(text: str, lowered: str, start: int, end: int) -> tuple[int, int] | None:
-        found = regex.match(lowered, start)
+        start -= lead
+        if start < 0 or (start and _is_word(lowered[start - 1])):
+            return None  # a phrase that starts with punctuation still starts a word
+        found = regex.match(text if original else lowered, start)
         return (start, found.end()) if found else None
 
     return check

@@ -65,8 +65,14 @@ class Rule(StrictModel):
     @classmethod
     def _words(cls, items: list[str]) -> list[str]:
         for item in items:
-            if not item.strip(" *-"):
-                raise ValueError(f"{item!r} matches every paper; write at least one letter")
+            if not any(ch.isalnum() for ch in item):
+                raise ValueError(f"{item!r} has no letter or digit; write at least one")
+            for word in item.replace("-", " ").split():
+                if "*" in word.rstrip("*") or word.rstrip("*") == "" or word.count("*") > 1:
+                    raise ValueError(
+                        f"{item!r}: `*` may only end a word, after at least one letter "
+                        "(`quantiz*` matches quantized, quantization); use `patterns:` for more"
+                    )
         return items
 
     @model_validator(mode="after")

@@ -122,7 +122,7 @@ class Session:
         self.ranker = Ranker(load_ranking(dirs), self.classifier.taxonomy)
         self._options: ParseOptions | None = None
         self.path = Path(db_path) if db_path else default_db_path()
-        self.store = Store(self.path)
+        self.store = Store(self.path, notify=state.info)
         self.library = Library(self.store, self.classifier, self.ranker, reference_today())
         self.library.notify = state.info
 
