@@ -282,13 +282,15 @@ class Library:
 
         groups = []
         for word in words:
-            # Candidates share the word's first letter (typos rarely hit it); rapidfuzz keeps the
-            # close ones, the word itself included when it is stored.
+            # Candidates share the word's first letter, or its first two for a word of five
+            # letters or more (typos rarely hit them); rapidfuzz keeps the close ones, the word
+            # itself included when it is stored.
+            head = word[:2] if len(word) >= 5 else word[:1]
             terms = [
                 r[0]
                 for r in self.db.execute(
                     "SELECT term FROM search_terms WHERE term >= ? AND term < ?",
-                    (word[0], chr(ord(word[0]) + 1)),
+                    (head, head[:-1] + chr(ord(head[-1]) + 1)),
                 )
             ]
             close = [
