@@ -156,8 +156,11 @@ class PatternSet:
             # The key finds the letters case-blind; the acronym's own regex, anchored there on
             # the original text, decides (exact case, its punctuation: `C++`, `GPT-4`).
             index = len(self.patterns)
-            exact = re.compile(re.escape(phrase) + r"s?(?!\w)")
-            self.patterns.append(_pattern(check=_anchored(exact, original=True), **meta))
+            if phrase.isalnum():  # the key's boundaries are exact: compare the case of the letters
+                check = _same_case(phrase)
+            else:
+                check = _anchored(re.compile(re.escape(phrase) + r"s?(?!\w)"), original=True)
+            self.patterns.append(_pattern(check=check, **meta))
             for key in dict.fromkeys((_key(phrase, False), _key(phrase + "s", False))):
                 self._keys.setdefault(key, []).append(index)
             return
@@ -281,6 +284,16 @@ class PatternSet:
             first = self._locators[k].search(haystack)
             return [] if first is None else [(first.start(), first.end(), pattern)]
         return [(m.start(), m.end(), pattern) for m in self._locators[k].finditer(haystack)]
+
+
+def _same_case(acronym: str) -> Any:
+    """A check that the occurrence is written as the acronym is (or with a plural `s`)."""
+    forms = {acronym, acronym + "s"}
+
+    def check(text: str, lowered: str, start: int, end: int) -> tuple[int, int] | None:
+        return (start, end) if text[start:end] in forms else None
+
+    return check
 
 
 def _anchored(regex: re.Pattern[str], original: bool = False, lead: int = 0) -> Any:
