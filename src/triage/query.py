@@ -139,7 +139,11 @@ class Library:
 
     def select(self, filters: Filters) -> list[Listed]:
         """Two steps: rank the matching ids (a narrow sort), then load only the papers shown."""
-        if filters.sort == "score" and not filters.query:
+        # Decided papers (accepted, later, rejected) are few: their own index finds them faster
+        # than reading the best-ranked papers until enough of them turn up (SQLite's statistics
+        # see a column of mostly `untriaged` and would not use it, hence INDEXED BY).
+        decided_only = bool(filters.status) and not {"untriaged", "all"} & set(filters.status)
+        if filters.sort == "score" and not filters.query and not decided_only:
             ids = self.ranked(filters)
         else:
             where, args = self._conditions(filters, "p", "p.id", filters.tags)
@@ -162,7 +166,8 @@ class Library:
             text = ", p.title, p.abstract" if filters.query else ""
             sql = (
                 f"SELECT p.id, p.rank_static + {self.recency} AS score{text} "
-                f"FROM papers p WHERE {' AND '.join(where) or '1'} ORDER BY {order}{limit}"
+                f"FROM papers p{' INDEXED BY papers_status' if decided_only else ''} "
+                f"WHERE {' AND '.join(where) or '1'} ORDER BY {order}{limit}"
             )
             rows = self.db.execute(sql, args).fetchall()
             if filters.query:
