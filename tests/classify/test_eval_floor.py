@@ -31,6 +31,10 @@ GOLD_SETS = {
     # change: domain 0.715, method 0.804, kind 0.813, code 0.950. Three generic code fixes
     # (comment links, "code available in <url>", a misspelt "avaliable") followed.
     "heldout2": (DATA / "heldout2.jsonl", DATA / "heldout2-papers.jsonl"),
+    # 100 more (50 API, 50 digest), labelled while the second tuning round ran and kept out of it:
+    # domain 0.756, method 0.810, kind 0.769, code 0.980 before that round, and 0.766 / 0.798 /
+    # 0.769 / 0.980 after it (never tuned on).
+    "heldout3": (DATA / "heldout3.jsonl", DATA / "heldout3-papers.jsonl"),
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
@@ -38,6 +42,7 @@ FLOORS = {
     "digest": {"domain": 0.77, "method": 0.85, "kind": 0.79, "code": 0.95},
     "heldout": {"domain": 0.85, "method": 0.78, "kind": 0.79, "code": 0.97},
     "heldout2": {"domain": 0.71, "method": 0.78, "kind": 0.79, "code": 0.97},
+    "heldout3": {"domain": 0.74, "method": 0.77, "kind": 0.74, "code": 0.96},
 }
 
 
