@@ -277,11 +277,12 @@ class Library:
         if not words:
             return None
         if not self.store.search_ready():
-            self.notify("building the search index (once; a minute or two per million papers)")
+            self.notify("building the search index (once; about half a minute per million papers)")
             try:
                 if not self.store.build_search():
                     return None
-            except StoreError:  # read-only, or another run holds the write lock: scan this time
+            except (StoreError, sqlite3.OperationalError) as exc:  # read-only, or a run holds the lock
+                self.notify(f"no search index ({exc}); scoring every paper this time")
                 return None
         from rapidfuzz import fuzz, process
 

@@ -190,3 +190,15 @@ def test_papers_ingested_after_the_index_is_built_are_found(db: Path, tmp_path: 
     ok(run("ingest", "--db", db, extra))
     records_found = records(db, "--query", "zebrafsh larvae")
     assert [r["title"] for r in records_found] == ["Zebrafish Larvae Tracking With Sparse Transformers"]
+
+
+def test_a_database_that_cannot_take_the_index_is_searched_paper_by_paper(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: triage.store.Store) -> bool:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(triage.store.Store, "build_search", refuse)
+    result = ok(run("list", "--db", db, "--query", "transformabel architecure search"))
+    assert "Transformable Architecture Search" in result.stdout
+    assert "scoring every paper" in result.stderr
