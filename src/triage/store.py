@@ -201,6 +201,7 @@ class Store:
         notify: Callable[[str], None] | None = None,
     ) -> None:
         self.path = Path(path)
+        self.readonly = readonly
         self.notify = notify or (lambda _message: None)
         self.busy_timeout = busy_timeout_from_env() if busy_timeout is None else busy_timeout
         if readonly and not self.path.exists():
@@ -240,10 +241,7 @@ class Store:
         self.db.execute("PRAGMA synchronous = NORMAL")
         self._migrate()
         if self.search_ready() and not fts5_available():
-            raise StoreError(
-                f"{self.path}: its search index needs SQLite's FTS5, which this Python's sqlite3 "
-                "lacks; use a Python whose SQLite has FTS5 (python.org and most distributions do)"
-            )
+            self._drop_search()
 
     def close(self) -> None:
         self.db.close()
@@ -267,7 +265,7 @@ class Store:
             # Read again under the write lock: another process may have migrated meanwhile.
             version = self.schema_version()
             self._check_not_newer(version)
-            if version:
+            if 0 < version < len(MIGRATIONS):
                 self.notify(
                     f"{self.path}: updating the database from schema {version} to {len(MIGRATIONS)} "
                     "(once; about half a minute per million papers)"
@@ -281,17 +279,50 @@ class Store:
         return self.get_meta(SEARCH_READY) is not None
 
     def build_search(self) -> bool:
-        """Build the search index (once; minutes on a million papers). False when this SQLite
-        has no FTS5, and `list --query` then reads every paper instead."""
+        """Build the search index (once; about half a minute per million papers). False when this
+        SQLite has no FTS5, and `list --query` then scores every paper instead.
+
+        The triggers come first, so papers ingested meanwhile are indexed as they land; the
+        papers already stored follow in chunks, one short transaction each, so a nightly ingest
+        waiting for the lock never waits long. An interrupted build resumes where it stopped."""
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only")
         if not fts5_available():
             return False
-        with self.transaction() as db:
-            if self.search_ready():  # another process built it meanwhile
-                return True
-            for statement in _statements(SEARCH_SCHEMA):
-                db.execute(statement)
-            self.set_meta(SEARCH_READY, now())
+        self.db.execute(f"PRAGMA busy_timeout = {SEARCH_BUSY_MS}")
+        try:
+            with self.transaction() as db:
+                for statement in _statements(SEARCH_SCHEMA):
+                    db.execute(statement)
+            last = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM papers").fetchone()[0]
+            for low in range(0, last, SEARCH_CHUNK):
+                with self.transaction() as db:
+                    before = db.execute("SELECT COALESCE(MAX(key), 0) FROM search_keys").fetchone()[0]
+                    db.execute(
+                        "INSERT INTO search_keys (paper_id) SELECT id FROM papers "
+                        "WHERE rowid > ? AND rowid <= ? AND id NOT IN (SELECT paper_id FROM search_keys) "
+                        "ORDER BY rowid",
+                        (low, low + SEARCH_CHUNK),
+                    )
+                    db.execute(
+                        "INSERT INTO search (rowid, title, abstract) SELECT k.key, p.title, p.abstract "
+                        "FROM search_keys k JOIN papers p ON p.id = k.paper_id WHERE k.key > ?",
+                        (before,),
+                    )
+            with self.transaction():
+                self.set_meta(SEARCH_READY, now())
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         return True
+
+    def _drop_search(self) -> None:
+        """This Python's SQLite has no FTS5: the index's triggers would fail every new paper, so
+        they go (the next search with FTS5 rebuilds what is missing) and search scores every paper."""
+        with self.transaction() as db:
+            for trigger in ("search_add", "search_drop", "search_change"):
+                db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            db.execute("DELETE FROM meta WHERE key = ?", (SEARCH_READY,))
+        self.notify(f"{self.path}: this Python's SQLite has no FTS5; the search index is switched off")
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -331,33 +362,32 @@ class Store:
 # integer (search_keys), not by the papers' rowids, which a VACUUM may renumber.
 SEARCH_READY = "search_index"  # meta key, present once the index is built
 SEARCH_SCHEMA = """
-    CREATE TABLE search_keys (
+    CREATE TABLE IF NOT EXISTS search_keys (
         key INTEGER PRIMARY KEY,
         paper_id TEXT NOT NULL UNIQUE   -- no foreign key: the delete trigger below needs the row
     );
-    CREATE VIRTUAL TABLE search USING fts5(
+    CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
         title, abstract, content='', detail='none', tokenize='unicode61 remove_diacritics 2'
     );
-    CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
-    INSERT INTO search_keys (paper_id) SELECT id FROM papers ORDER BY rowid;
-    INSERT INTO search (rowid, title, abstract)
-        SELECT k.key, p.title, p.abstract FROM search_keys k JOIN papers p ON p.id = k.paper_id;
-    CREATE TRIGGER search_add AFTER INSERT ON papers BEGIN
+    CREATE VIRTUAL TABLE IF NOT EXISTS search_terms USING fts5vocab(search, 'row');
+    CREATE TRIGGER IF NOT EXISTS search_add AFTER INSERT ON papers BEGIN
         INSERT INTO search_keys (paper_id) VALUES (NEW.id);
         INSERT INTO search (rowid, title, abstract) VALUES (last_insert_rowid(), NEW.title, NEW.abstract);
     END;
-    CREATE TRIGGER search_drop AFTER DELETE ON papers BEGIN
+    CREATE TRIGGER IF NOT EXISTS search_drop AFTER DELETE ON papers BEGIN
         INSERT INTO search (search, rowid, title, abstract)
             SELECT 'delete', key, OLD.title, OLD.abstract FROM search_keys WHERE paper_id = OLD.id;
         DELETE FROM search_keys WHERE paper_id = OLD.id;
     END;
-    CREATE TRIGGER search_change AFTER UPDATE OF title, abstract ON papers BEGIN
+    CREATE TRIGGER IF NOT EXISTS search_change AFTER UPDATE OF title, abstract ON papers BEGIN
         INSERT INTO search (search, rowid, title, abstract)
             SELECT 'delete', key, OLD.title, OLD.abstract FROM search_keys WHERE paper_id = OLD.id;
         INSERT INTO search (rowid, title, abstract)
             SELECT key, NEW.title, NEW.abstract FROM search_keys WHERE paper_id = NEW.id;
     END;
 """
+SEARCH_CHUNK = 50_000  # papers indexed per transaction while the index is built (about 1.5 s)
+SEARCH_BUSY_MS = 2_000  # how long a search waits for the write lock to build the index
 
 
 def fts5_available() -> bool:

@@ -65,3 +65,17 @@ def test_long_phrases_do_not_spell_every_joined_form() -> None:
     assert len(keys) <= 4
     regex, _ = phrase_regex("graph neural network")
     assert re.fullmatch(regex, "graph-neural networks")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "found"),
+    [
+        ("n:m sparsit* pattern", "N:M sparsity patterns", ["N:M sparsity patterns"]),
+        ("green's function*", "the Green’s functions of", ["Green’s functions"]),
+        ("kolmogorov–arnold", "Kolmogorov-Arnold networks", ["Kolmogorov-Arnold"]),
+    ],
+)
+def test_punctuation_keeps_its_typographic_variants_and_wildcards(
+    phrase: str, text: str, found: list[str]
+) -> None:
+    assert spans(text, phrase) == found

@@ -95,13 +95,21 @@ def has_inner_wildcard(phrase: str) -> bool:
     return "*" in phrase.rstrip("*")
 
 
+# Typographic variants a phrase's punctuation also matches: Green's / Green’s, en and em dashes.
+_SAME_MARK = {"'": "['’]", "’": "['’]", "–": "[-–—]", "—": "[-–—]"}
+
+
+def _escape(text: str) -> str:
+    return "".join(_SAME_MARK.get(ch) or re.escape(ch) for ch in text)
+
+
 def _word_regex(word: str, last: bool) -> str:
     if word.endswith("*"):
-        return re.escape(word[:-1]) + r"\w*"
+        return _escape(word[:-1]) + r"\w*"
     if not last or not word[-1].isalpha():
-        return re.escape(word)
+        return _escape(word)
     forms = _plural_forms(word)
-    return "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
+    return "(?:" + "|".join(_escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
 
 
 def phrase_regex(phrase: str) -> tuple[str, bool]:
@@ -164,27 +172,18 @@ class PatternSet:
             for key in dict.fromkeys((_key(phrase, False), _key(phrase + "s", False))):
                 self._keys.setdefault(key, []).append(index)
             return
-        if _PUNCTUATION.search(phrase):
-            # `2:4 sparsity`, `.net`: the folded key (punctuation as spaces) is only a superset;
-            # the phrase's regex, anchored where it starts, keeps the punctuation exact.
-            regex, open_end = phrase_regex(phrase)
-            anchored = re.compile(f"(?:{regex})" + ("" if open_end else r"(?!\w)"))
-            index = len(self.patterns)
-            # A key reports the start of the first word; leading punctuation (`.net`) is before it.
-            lead = len(phrase) - len(phrase.lstrip("".join(c for c in phrase if not _is_word(c))))
-            self.patterns.append(_pattern(check=_anchored(anchored, lead=lead), **meta))
-            for key in phrase_keys(phrase)[0]:
-                self._keys.setdefault(key, []).append(index)
-            return
-        if has_inner_wildcard(phrase):
-            # `explain* the decision*`: the automaton finds the literal start (`explain`, as a
-            # prefix) and the phrase's regex, anchored there, decides and gives the end.
+        if _PUNCTUATION.search(phrase) or has_inner_wildcard(phrase):
+            # `2:4 sparsity`, `.net`, `explain* the decision*`: the automaton finds a literal
+            # start (punctuation folded to spaces, up to the first `*`), and the phrase's regex,
+            # anchored there, decides and gives the end.
             regex, open_end = phrase_regex(phrase)
             anchored = re.compile(f"(?:{regex})" + ("" if open_end else r"(?!\w)"))
             words = phrase.split()
-            head = next(i for i, w in enumerate(words) if w.endswith("*"))
+            head = next((i for i, w in enumerate(words) if w.endswith("*")), len(words) - 1)
+            # A key reports the start of the first word; leading punctuation (`.net`) is before it.
+            lead = len(phrase) - len(phrase.lstrip("".join(c for c in phrase if not _is_word(c))))
             index = len(self.patterns)
-            self.patterns.append(_pattern(check=_anchored(anchored), **meta))
+            self.patterns.append(_pattern(check=_anchored(anchored, lead=lead), **meta))
             for key in phrase_keys(" ".join(words[: head + 1]))[0]:
                 self._keys.setdefault(key, []).append(index)
             return
