@@ -13,7 +13,6 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -176,17 +175,6 @@ def busy_timeout_from_env() -> float:
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-@dataclass
-class StoredPaper:
-    """A paper as stored: the tagged record plus its triage state and sightings."""
-
-    tagged: TaggedPaper
-    status: str
-    note: str | None
-    first_seen: str
-    first_run: int
 
 
 class Store:
