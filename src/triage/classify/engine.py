@@ -187,23 +187,7 @@ class Classifier:
                 first[p] = [s, e, gain]
             elif gain:
                 seen[2] += gain
-        # One piece of evidence per rule and place: two phrases of a rule that match at the same
-        # offset ("LLM", "LLMs") are one match, the longer text, with both's points.
-        merged: dict[tuple[str, int], list[Any]] = {}
-        for p, (s, e, points) in first.items():
-            same = merged.get((p.rule, s))
-            if same is None:
-                merged[(p.rule, s)] = [p, s, e, points]
-            else:
-                same[2] = max(same[2], e)
-                same[3] += points
-        evidence = scoring.evidence
-        for p, s, e, points in merged.values():
-            item = Evidence(p.rule, text[s:e], name, s, round(points, 3))
-            if p.kind == CODE:
-                code_statements.setdefault(p.tag, []).append(item)
-            else:
-                evidence.setdefault(p.key, []).append(item)
+        _record_evidence(first, name, text, scoring.evidence, code_statements)
 
     def _decide(self, scoring: _Scoring) -> tuple[list[Tag], list[Tag]]:
         """Tags that pass their thresholds per facet (with fallbacks), and those that did not make
@@ -240,6 +224,32 @@ class Classifier:
             elif fallback:
                 tags.append(Tag(facet, fallback, 0.0, []))
         return tags, near
+
+
+def _record_evidence(
+    first: dict[Pattern, list[Any]],
+    name: str,
+    text: str,
+    evidence: dict[tuple[str, str], list[Evidence]],
+    code_statements: dict[str, list[Evidence]],
+) -> None:
+    """Each pattern's first match in a field as evidence, one item per rule and place: two phrases
+    of a rule that match at the same offset ("LLM", "LLMs") are one match, the longer text, with
+    both's points."""
+    merged: dict[tuple[str, int], list[Any]] = {}
+    for p, (s, e, points) in first.items():
+        same = merged.get((p.rule, s))
+        if same is None:
+            merged[(p.rule, s)] = [p, s, e, points]
+        else:
+            same[2] = max(same[2], e)
+            same[3] += points
+    for p, s, e, points in merged.values():
+        item = Evidence(p.rule, text[s:e], name, s, round(points, 3))
+        if p.kind == CODE:
+            code_statements.setdefault(p.tag, []).append(item)
+        else:
+            evidence.setdefault(p.key, []).append(item)
 
 
 def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
