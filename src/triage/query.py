@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from triage import search
 from triage.errors import UsageError
 from triage.models import TaggedPaper
 from triage.rank import CODE_VALUES, Ranker, expand_tag
@@ -22,6 +20,7 @@ from triage.store import (
     Store,
     StoreError,
     code_of,
+    fts5_available,
     now,
     paper_from_row,
     tag_rows,
@@ -31,7 +30,6 @@ from triage.store import (
 STATUSES = ("accepted", "rejected", "later", "untriaged")
 SORTS = ("score", "date", "title")
 QUERY_CUTOFF = 85.0
-SEARCH_CUTOFF = 75.0  # how close (rapidfuzz ratio) a stored word must be to a query word
 SEARCH_MIN_PAPERS = 20_000  # below this, `--query` scores every paper without an index
 
 if TYPE_CHECKING:
@@ -276,33 +274,11 @@ class Library:
         return row
 
     def _search_match(self, query: str) -> str | None:
-        """An FTS5 query for the papers worth scoring against `query`, or None to score every
-        paper (a small store, no index, or a query the index cannot narrow safely).
-
-        Each query word (as the index splits words: accents folded, `_` and `-` separate) must
-        appear in a paper as itself or a stored word close to it (a typo), a word it begins
-        (`distill` -> distillation), two stored words it is made of (`pretraining` -> pre +
-        training), or, with the next query word, one stored word (`multi-modal` -> multimodal).
-        "" when a word has none of these: no paper can match. The index is built the first time
-        anyone searches a store of SEARCH_MIN_PAPERS papers or more."""
-        words = [w for w in _index_words(query) if len(w) >= 3]
-        if not words or not self._search_index():
+        """The FTS5 expression for the papers worth scoring against `query` (see triage.search),
+        "" when none can match, or None to score every paper (a small store, or no index)."""
+        if not self._search_index():
             return None
-        groups = [self._alternatives(word) for word in words]
-        joined = [self._stored(a + b) for a, b in pairwise(words)]
-        parts: list[str] = []
-        i = 0
-        while i < len(words):
-            together = joined[i] if i + 1 < len(words) else None
-            if together and groups[i] and groups[i + 1]:
-                parts.append(f"(({groups[i]} AND {groups[i + 1]}) OR {_quoted(together)})")
-                i += 2
-                continue
-            if not groups[i]:
-                return ""  # a word no paper contains in any form: nothing to score
-            parts.append(groups[i])
-            i += 1
-        return " AND ".join(parts)
+        return search.match_expression(self.db, query)
 
     def _search_index(self) -> bool:
         """Whether the search index is there, building it for a store large enough to need it."""
@@ -310,50 +286,14 @@ class Library:
             return True
         if self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0] < SEARCH_MIN_PAPERS:
             return False  # scoring every paper takes well under a second
+        if not fts5_available():
+            return False
         self.notify("building the search index (once; about half a minute per million papers)")
         try:
             return self.store.build_search()
         except (StoreError, sqlite3.OperationalError) as exc:  # read-only, or a run holds the lock
             self.notify(f"no search index ({exc}); scoring every paper this time")
             return False
-
-    def _alternatives(self, word: str) -> str:
-        """`(...)`: what stands for a query word in a paper (close stored words, stored words it
-        begins, or a stored word it starts with followed by what stands for the rest), or ""."""
-        options, stored = self._close(word)
-        for cut in range(2, len(word) - 2):
-            head, tail = word[:cut], word[cut:]
-            if head in stored:
-                rest, _ = self._close(tail)
-                if rest:
-                    options.append(f"({_quoted(head)} AND ({' OR '.join(rest)}))")
-        return "(" + " OR ".join(options) + ")" if options else ""
-
-    def _close(self, word: str) -> tuple[list[str], set[str]]:
-        """FTS5 terms for the stored words close to `word` (same first letter) and those it
-        begins (`distill` -> distillation); and every stored word with that first letter."""
-        from rapidfuzz import fuzz, process
-
-        terms = [
-            r[0]
-            for r in self.db.execute(
-                "SELECT term FROM search_terms WHERE term >= ? AND term < ?", (word[0], chr(ord(word[0]) + 1))
-            )
-        ]
-        close = process.extract(word, terms, scorer=fuzz.ratio, score_cutoff=SEARCH_CUTOFF, limit=None)
-        options = [_quoted(t) for t, _, _ in close]
-        if (
-            len(word) >= 4
-            and self.db.execute(
-                "SELECT 1 FROM search_terms WHERE term > ? AND term < ? LIMIT 1", (word, word + "\uffff")
-            ).fetchone()
-        ):
-            options.append(_quoted(word) + "*")
-        return options, set(terms)
-
-    def _stored(self, term: str) -> str | None:
-        row = self.db.execute("SELECT term FROM search_terms WHERE term = ?", (term,)).fetchone()
-        return None if row is None else str(row[0])
 
     @staticmethod
     def _fuzzy(rows: list[sqlite3.Row], query: str) -> list[sqlite3.Row]:
@@ -486,17 +426,6 @@ class Library:
             "(SELECT COUNT(*) FROM papers WHERE status <> 'untriaged')"
         ).fetchone()
         return {"papers": row[0], "dumps": row[1], "runs": row[2], "triaged": row[3]}
-
-
-def _index_words(text: str) -> list[str]:
-    """Words as the search index splits them: lower-case, accents folded, letters and digits."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return re.findall(r"[^\W_]+", plain)
-
-
-def _quoted(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
 
 
 def _like(text: str) -> str:

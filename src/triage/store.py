@@ -18,6 +18,7 @@ from typing import Any
 
 from triage.errors import TriageError, UsageError
 from triage.models import Evidence, Paper, SourceRef, Tag, TaggedPaper
+from triage.search import TOKENIZE
 
 ENV_DB = "TRIAGE_DB"
 RANK_VERSION = "rank_version"  # meta key: the ranking.yaml version the stored rank_static follows
@@ -228,7 +229,7 @@ class Store:
             self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
         self._migrate()
-        if self.search_ready() and not fts5_available():
+        if self._search_triggers() and not fts5_available():
             self._drop_search()
 
     def close(self) -> None:
@@ -277,6 +278,8 @@ class Store:
             raise StoreError(f"{self.path}: opened read-only")
         if not fts5_available():
             return False
+        patience = self.busy_timeout
+        self.busy_timeout = SEARCH_BUSY_MS / 1000  # a search gives up on the lock quickly
         self.db.execute(f"PRAGMA busy_timeout = {SEARCH_BUSY_MS}")
         try:
             with self.transaction() as db:
@@ -297,11 +300,28 @@ class Store:
                         "FROM search_keys k JOIN papers p ON p.id = k.paper_id WHERE k.key > ?",
                         (before,),
                     )
-            with self.transaction():
+            with self.transaction() as db:
+                # Whatever the chunks missed (a VACUUM that renumbered rows meanwhile), then ready.
+                before = db.execute("SELECT COALESCE(MAX(key), 0) FROM search_keys").fetchone()[0]
+                db.execute(
+                    "INSERT INTO search_keys (paper_id) SELECT id FROM papers "
+                    "WHERE id NOT IN (SELECT paper_id FROM search_keys) ORDER BY rowid"
+                )
+                db.execute(
+                    "INSERT INTO search (rowid, title, abstract) SELECT k.key, p.title, p.abstract "
+                    "FROM search_keys k JOIN papers p ON p.id = k.paper_id WHERE k.key > ?",
+                    (before,),
+                )
                 self.set_meta(SEARCH_READY, now())
         finally:
-            self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            self.busy_timeout = patience
+            self.db.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
         return True
+
+    def _search_triggers(self) -> bool:
+        """Whether the index's triggers are there (a build that never finished leaves them too)."""
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'search_add'"
+        return self.db.execute(sql).fetchone() is not None
 
     def _drop_search(self) -> None:
         """This Python's SQLite has no FTS5: the index's triggers would fail every new paper, so
@@ -355,7 +375,7 @@ SEARCH_SCHEMA = """
         paper_id TEXT NOT NULL UNIQUE   -- no foreign key: the delete trigger below needs the row
     );
     CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
-        title, abstract, content='', detail='none', tokenize='unicode61 remove_diacritics 2'
+        title, abstract, content='', detail='none', tokenize='{tokenize}'
     );
     CREATE VIRTUAL TABLE IF NOT EXISTS search_terms USING fts5vocab(search, 'row');
     CREATE TRIGGER IF NOT EXISTS search_add AFTER INSERT ON papers BEGIN
@@ -374,6 +394,7 @@ SEARCH_SCHEMA = """
             SELECT key, NEW.title, NEW.abstract FROM search_keys WHERE paper_id = NEW.id;
     END;
 """
+SEARCH_SCHEMA = SEARCH_SCHEMA.replace("{tokenize}", TOKENIZE)
 SEARCH_CHUNK = 50_000  # papers indexed per transaction while the index is built (about 1.5 s)
 SEARCH_BUSY_MS = 2_000  # how long a search waits for the write lock to build the index
 

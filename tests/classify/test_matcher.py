@@ -79,3 +79,16 @@ def test_punctuation_keeps_its_typographic_variants_and_wildcards(
     phrase: str, text: str, found: list[str]
 ) -> None:
     assert spans(text, phrase) == found
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text"),
+    [
+        ("low-rank adapt* of large*", "low–rank adaptation of large models"),
+        ("2:4 semi-structured", "2:4 semi–structured sparsity"),
+        ("kolmogorov–arnold", "Kolmogorov−Arnold networks"),
+        ("green's function*", "Green‘s functions"),
+    ],
+)
+def test_any_dash_joins_the_words_of_a_phrase_with_punctuation(phrase: str, text: str) -> None:
+    assert spans(text, phrase)

@@ -254,3 +254,41 @@ def test_a_python_without_fts5_switches_the_index_off_and_still_ingests(
     assert "no FTS5" in result.stderr
     assert count(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'search_add'") == 0
     assert listed_ids(db, "--query", "kolmogorov arnold")
+
+
+def test_the_index_splits_and_folds_queries_as_it_splits_papers(
+    db: Path, tmp_path: Path, indexed: None
+) -> None:
+    extra = tmp_path / "extra.txt"
+    write_papers(
+        extra,
+        [
+            (
+                "자연어 처리를 위한 작은 모델",
+                "We study 자연어 처리 with small models and report results on three tasks.",
+            ),
+            (
+                "Chest X-ray Triage With Tiny Models",
+                "We triage chest x-ray images with tiny convolutional models.",
+            ),
+            (
+                "Co-training for Noisy Labels",
+                "We revisit co-training when labels are noisy and models disagree.",
+            ),
+            ("Naïve Bayes Revisited", "We show that naïve Bayes remains a strong baseline for short texts."),
+        ],
+    )
+    ok(run("ingest", "--db", db, extra))
+    for query, title in [
+        ("자연어", "자연어 처리를 위한 작은 모델"),
+        ("xray triage", "Chest X-ray Triage With Tiny Models"),
+        ("cotraining", "Co-training for Noisy Labels"),
+        ("co-training", "Co-training for Noisy Labels"),
+        ("naive bayes", "Naïve Bayes Revisited"),
+        (
+            "ﬁnetuning",
+            "Sorted LLaMA: Unlocking the Potential of Intermediate Layers of Large Language Models "
+            "for Dynamic Inference Using Sorted Fine-Tuning (SoFT)",
+        ),
+    ]:
+        assert title in [r["title"] for r in records(db, "--query", query)], query

@@ -96,7 +96,10 @@ def has_inner_wildcard(phrase: str) -> bool:
 
 
 # Typographic variants a phrase's punctuation also matches: Green's / Green’s, en and em dashes.
-_SAME_MARK = {"'": "['’]", "’": "['’]", "–": "[-–—]", "—": "[-–—]"}
+_APOSTROPHES = "['‘’]"
+_DASHES = "[-‐‑–—−]"
+_SAME_MARK = {"'": _APOSTROPHES, "‘": _APOSTROPHES, "’": _APOSTROPHES, "–": _DASHES, "—": _DASHES}
+_JOIN = r"(?:[-‐‑–—−]|\s)?"  # between a phrase's words: a space, any dash, or nothing
 
 
 def _escape(text: str) -> str:
@@ -117,7 +120,7 @@ def phrase_regex(phrase: str) -> tuple[str, bool]:
     word sequence (`explain* the decision*`), which no literal key can spell."""
     words = phrase.lower().replace("-", " ").split()
     parts = [_word_regex(w, i == len(words) - 1) for i, w in enumerate(words)]
-    return r"[-\s]?".join(parts), phrase.endswith("*")
+    return _JOIN.join(parts), phrase.endswith("*")
 
 
 POSITIVE, NEGATIVE, CUE, ASIDE, CODE = range(5)
