@@ -81,13 +81,17 @@ def test_two_ingests_of_the_same_dump_at_once_store_it_once(tmp_path: Path):
     assert count(db, "SELECT COUNT(*) FROM dumps") == 1
 
 
-def hold_write_lock(db: Path, seconds: float) -> threading.Thread:
-    """Another writer: takes the write lock and keeps it for `seconds`."""
+def hold_write_lock(db: Path, seconds: float, until: threading.Event | None = None) -> threading.Thread:
+    """Another writer: takes the write lock and keeps it for `seconds`, or until `until` is set
+    (at most 60 s), so a slow machine cannot end the hold before the code under test asks."""
     conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     conn.execute("BEGIN IMMEDIATE")
 
     def release() -> None:
-        time.sleep(seconds)
+        if until is None:
+            time.sleep(seconds)
+        else:
+            until.wait(60)
         conn.execute("COMMIT")
         conn.close()
 
@@ -118,8 +122,10 @@ def test_a_store_locked_by_another_writer_waits_for_it(db: Path, tmp_path: Path,
 def test_a_lock_held_past_the_busy_timeout_is_one_clear_error(db: Path, tmp_path: Path, monkeypatch):
     write_dump(tmp_path / "more.txt", 20, start=20)
     monkeypatch.setenv("TRIAGE_BUSY_TIMEOUT", "0.2")
-    holder = hold_write_lock(db, 1.0)
+    done = threading.Event()
+    holder = hold_write_lock(db, 0, until=done)
     result = ok(run("ingest", "--db", db, tmp_path / "more.txt"), 1)
+    done.set()
     holder.join()
     assert "another triage run has been writing" in result.stderr
     assert "TRIAGE_BUSY_TIMEOUT" in result.stderr
