@@ -26,7 +26,7 @@ from triage.parse.source import Dump, open_dump
 from triage.parse.triage_jsonl import DecisionEntry, ExportedDecision, ExportedPaper
 from triage.pipeline import FileReport, exit_code, expand_inputs
 from triage.rank import Ranker
-from triage.store import RANK_VERSION, TAG_INSERT_RANKED, Store, now, paper_row, tag_rows, title_signatures
+from triage.store import RANK_VERSION, Store, insert_tags, now, paper_row, title_signatures
 from triage.text import title_key
 
 _NUMBER = re.compile(r"\d+")
@@ -239,8 +239,7 @@ class Ingester:
                 f"INSERT INTO papers ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                 tuple(row.values()),
             )
-            ranked = (row["rank_static"], row["published"], "untriaged")
-            db.executemany(TAG_INSERT_RANKED, [(*r, *ranked) for r in tag_rows(paper.id, tagged.tags)])
+            insert_tags(db, paper.id, tagged.tags, row["rank_static"], row["published"], "untriaged")
             paper_id = paper.id
             out.new += 1
         else:

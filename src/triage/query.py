@@ -16,14 +16,13 @@ from triage.rank import CODE_VALUES, Ranker, expand_tag
 from triage.store import (
     DECISIONS,
     RANK_VERSION,
-    TAG_INSERT_RANKED,
     Store,
     StoreError,
     code_of,
     fts5_available,
+    insert_tags,
     now,
     paper_from_row,
-    tag_rows,
     tags_from_rows,
 )
 
@@ -396,8 +395,7 @@ class Library:
                     (code_of(tagged), tagged.code_url, tagged.project_url, version, static, row["id"]),
                 )
                 db.execute("DELETE FROM tags WHERE paper_id = ?", (row["id"],))
-                ranked = (static, row["published"], row["status"])
-                db.executemany(TAG_INSERT_RANKED, [(*r, *ranked) for r in tag_rows(row["id"], tagged.tags)])
+                insert_tags(db, row["id"], tagged.tags, static, row["published"], row["status"])
                 if old != new:
                     changes.append((row["id"], row["title"], sorted(old - new), sorted(new - old)))
             db.execute(

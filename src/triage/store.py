@@ -288,30 +288,10 @@ class Store:
             last = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM papers").fetchone()[0]
             for low in range(0, last, SEARCH_CHUNK):
                 with self.transaction() as db:
-                    before = db.execute("SELECT COALESCE(MAX(key), 0) FROM search_keys").fetchone()[0]
-                    db.execute(
-                        "INSERT INTO search_keys (paper_id) SELECT id FROM papers "
-                        "WHERE rowid > ? AND rowid <= ? AND id NOT IN (SELECT paper_id FROM search_keys) "
-                        "ORDER BY rowid",
-                        (low, low + SEARCH_CHUNK),
-                    )
-                    db.execute(
-                        "INSERT INTO search (rowid, title, abstract) SELECT k.key, p.title, p.abstract "
-                        "FROM search_keys k JOIN papers p ON p.id = k.paper_id WHERE k.key > ?",
-                        (before,),
-                    )
+                    _index_unindexed(db, "rowid > ? AND rowid <= ?", (low, low + SEARCH_CHUNK))
             with self.transaction() as db:
                 # Whatever the chunks missed (a VACUUM that renumbered rows meanwhile), then ready.
-                before = db.execute("SELECT COALESCE(MAX(key), 0) FROM search_keys").fetchone()[0]
-                db.execute(
-                    "INSERT INTO search_keys (paper_id) SELECT id FROM papers "
-                    "WHERE id NOT IN (SELECT paper_id FROM search_keys) ORDER BY rowid"
-                )
-                db.execute(
-                    "INSERT INTO search (rowid, title, abstract) SELECT k.key, p.title, p.abstract "
-                    "FROM search_keys k JOIN papers p ON p.id = k.paper_id WHERE k.key > ?",
-                    (before,),
-                )
+                _index_unindexed(db, "1", ())
                 self.set_meta(SEARCH_READY, now())
         finally:
             self.busy_timeout = patience
@@ -399,6 +379,21 @@ SEARCH_CHUNK = 50_000  # papers indexed per transaction while the index is built
 SEARCH_BUSY_MS = 2_000  # how long a search waits for the write lock to build the index
 
 
+def _index_unindexed(db: sqlite3.Connection, where: str, args: tuple[object, ...]) -> None:
+    """Key and index the papers matching `where` that the search index does not hold yet."""
+    before = db.execute("SELECT COALESCE(MAX(key), 0) FROM search_keys").fetchone()[0]
+    db.execute(
+        f"INSERT INTO search_keys (paper_id) SELECT id FROM papers WHERE {where} "
+        "AND id NOT IN (SELECT paper_id FROM search_keys) ORDER BY rowid",
+        args,
+    )
+    db.execute(
+        "INSERT INTO search (rowid, title, abstract) SELECT k.key, p.title, p.abstract "
+        "FROM search_keys k JOIN papers p ON p.id = k.paper_id WHERE k.key > ?",
+        (before,),
+    )
+
+
 def fts5_available() -> bool:
     try:
         sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(a)")
@@ -481,6 +476,19 @@ TAG_INSERT_RANKED = (
 
 def tag_rows(paper_id: str, tags: Iterable[Tag]) -> list[tuple[str, str, str, float, str]]:
     return [(paper_id, t.facet, t.id, t.score, _JSON([e.as_dict() for e in t.evidence])) for t in tags]
+
+
+def insert_tags(
+    db: sqlite3.Connection,
+    paper_id: str,
+    tags: Iterable[Tag],
+    rank_static: float,
+    published: str | None,
+    status: str,
+) -> None:
+    """A paper's tag rows, with the copies of its ranking fields `list` reads them by."""
+    ranked = (rank_static, published, status)
+    db.executemany(TAG_INSERT_RANKED, [(*row, *ranked) for row in tag_rows(paper_id, tags)])
 
 
 def paper_from_row(row: sqlite3.Row) -> Paper:
