@@ -11,15 +11,17 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from triage.errors import TriageError, UsageError
 from triage.models import Evidence, Paper, SourceRef, Tag, TaggedPaper
 from triage.search import TOKENIZE
 
+T = TypeVar("T")
 ENV_DB = "TRIAGE_DB"
 RANK_VERSION = "rank_version"  # meta key: the ranking.yaml version the stored rank_static follows
 ENV_BUSY_TIMEOUT = "TRIAGE_BUSY_TIMEOUT"  # seconds a run waits for another one's write lock
@@ -204,7 +206,7 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create database folder: {exc.strerror}") from exc
         try:
-            self._configure(readonly)
+            self._until_free(lambda: self._configure(readonly))
         except sqlite3.DatabaseError as exc:
             self.db.close()
             if "not a database" in str(exc) or "malformed" in str(exc):
@@ -319,6 +321,21 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def _until_free(self, step: Callable[[], T]) -> T:
+        """Run `step`, retrying while SQLite answers busy, up to the busy timeout. SQLite waits by
+        itself in most cases, but answers at once in some (two processes creating the same new
+        database, one of them switching it to WAL)."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                return step()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise self._busy_error() from exc
+                time.sleep(0.05)
+
     def _busy_error(self) -> StoreError:
         return StoreError(
             f"{self.path}: another triage run has been writing for over {self.busy_timeout:g}s; "
@@ -328,12 +345,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT: takes the write lock up front, waits up to the busy timeout."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if _is_busy(exc):
-                raise self._busy_error() from exc
-            raise
+        self._until_free(lambda: self.db.execute("BEGIN IMMEDIATE"))
         try:
             yield self.db
         except BaseException:
