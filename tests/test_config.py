@@ -146,6 +146,17 @@ BAD_TAXONOMIES = {
         "taxonomy.yaml:6:",
         "rules[0].id",
     ),
+    "fallback-if-unknown-tag": (
+        """\
+        facets:
+          domain:
+            tags:
+              language:
+                fallback_if: [method:large-language-model]
+        """,
+        "taxonomy.yaml:",
+        "fallback_if 'method:large-language-model' is not a tag of another facet",
+    ),
     "not-a-mapping": ("- just\n- a list\n", "taxonomy.yaml:1:", "expected a mapping"),
 }
 

@@ -35,6 +35,10 @@ GOLD_SETS = {
     # domain 0.756, method 0.810, kind 0.769, code 0.980 before that round, and 0.766 / 0.798 /
     # 0.769 / 0.980 after it (never tuned on).
     "heldout3": (DATA / "heldout3.jsonl", DATA / "heldout3-papers.jsonl"),
+    # 100 more API papers no other set holds, labelled by reading only and scored once before the
+    # third tuning round (tuned on heldout2 and heldout3): domain 0.801, method 0.793, kind 0.851,
+    # code 0.990; after it 0.836 / 0.793 / 0.851 / 0.990.
+    "heldout4": (DATA / "heldout4.jsonl", DATA / "heldout4-papers.jsonl"),
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
@@ -42,7 +46,8 @@ FLOORS = {
     "digest": {"domain": 0.77, "method": 0.85, "kind": 0.79, "code": 0.95},
     "heldout": {"domain": 0.85, "method": 0.78, "kind": 0.79, "code": 0.97},
     "heldout2": {"domain": 0.71, "method": 0.78, "kind": 0.79, "code": 0.97},
-    "heldout3": {"domain": 0.74, "method": 0.77, "kind": 0.74, "code": 0.96},
+    "heldout3": {"domain": 0.76, "method": 0.77, "kind": 0.74, "code": 0.96},
+    "heldout4": {"domain": 0.81, "method": 0.77, "kind": 0.83, "code": 0.97},
 }
 
 

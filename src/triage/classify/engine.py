@@ -59,6 +59,8 @@ class Classifier:
     _patterns: PatternSet | None = None
     # Per facet, in taxonomy order: (facet, several tags allowed, fallback, tag -> tags it suppresses).
     _facets: list[tuple[str, bool, str | None, dict[str, list[str]]]] = field(default_factory=list)
+    # Per facet: (tag, the other facets' tag keys that give it instead of the fallback), in order.
+    _fallback_if: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._facets = [
@@ -70,6 +72,10 @@ class Classifier:
             )
             for facet, fdef in self.taxonomy.facets.items()
         ]
+        for facet, fdef in self.taxonomy.facets.items():
+            implied = [(tag, tdef.fallback_if) for tag, tdef in fdef.tags.items() if tdef.fallback_if]
+            if implied:
+                self._fallback_if[facet] = implied
 
     @classmethod
     def from_taxonomy(cls, taxonomy: Taxonomy) -> Classifier:
@@ -223,7 +229,26 @@ class Classifier:
                 tags += fired[:keep]
             elif fallback:
                 tags.append(Tag(facet, fallback, 0.0, []))
+        if self._fallback_if:
+            tags = self._implied(tags)
         return tags, near
+
+    def _implied(self, tags: list[Tag]) -> list[Tag]:
+        """A facet's fallback replaced by a tag that a fired tag of another facet gives (`fallback_if`),
+        with that tag's first evidence, renamed, as the reason."""
+        fired = {t.key: t for t in tags if t.evidence}
+        for n, tag in enumerate(tags):
+            if tag.evidence or tag.facet not in self._fallback_if:
+                continue
+            for implied, keys in self._fallback_if[tag.facet]:
+                cause = next((fired[k] for k in keys if k in fired), None)
+                if cause is not None:
+                    first = cause.evidence[0]
+                    rule = f"{tag.facet}:{implied}/fallback_if:{cause.key}"
+                    reason = Evidence(rule, first.text, first.field, first.offset, 0.0)
+                    tags[n] = Tag(tag.facet, implied, 0.0, [reason])
+                    break
+        return tags
 
 
 def _record_evidence(

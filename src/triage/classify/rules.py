@@ -87,6 +87,9 @@ class TagDef(StrictModel):
     group: str | None = None
     threshold: float | None = None
     suppresses: list[str] = []
+    # `facet:tag`s of other facets: when this tag's facet would fall back (nothing fired), a paper
+    # with one of them fired gets this tag instead (`language` for an LLM paper with no other domain).
+    fallback_if: list[str] = []
     rules: list[Rule] = []
 
 
@@ -170,6 +173,16 @@ class Taxonomy(StrictModel):
                 dupes = {i for i in ids if ids.count(i) > 1}
                 if dupes:
                     raise ValueError(f"{facet}:{tag} repeats rule id {sorted(dupes)[0]!r}")
+                for other in tdef.fallback_if:
+                    other_facet, _, other_tag = other.partition(":")
+                    known = self.facets.get(other_facet)
+                    if other_facet == facet or known is None or other_tag not in known.tags:
+                        raise ValueError(
+                            f"{facet}:{tag}: fallback_if {other!r} is not a tag of another facet "
+                            "(write facet:tag, e.g. method:llm)"
+                        )
+                if tdef.fallback_if and fdef.fallback is None:
+                    raise ValueError(f"{facet}:{tag}: fallback_if needs a fallback on facet {facet!r}")
         return self
 
 
