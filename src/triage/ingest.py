@@ -115,6 +115,11 @@ class Ingester:
         self.options = options
         self.merge = config.merge
         self.version = classifier.taxonomy.fingerprint()
+        # Each tags row is a statement of its own that keeps a statement journal (the
+        # tags_copy_paper trigger makes the insert a possible multi-row write); in memory, that
+        # journal costs a page copy instead of a temporary file's writes (tags rows 58 -> 36 us
+        # per paper). The journal holds only the pages one row's insert touches.
+        store.db.execute("PRAGMA temp_store = MEMORY")
 
     def run(
         self, inputs: Iterable[str], warn: Callable[[str], None], tick: Callable[[int], None] | None = None
