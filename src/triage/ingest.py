@@ -7,6 +7,7 @@ start alike.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -231,19 +232,17 @@ class Ingester:
         which `retag` refreshes). False when it cannot be classified and was skipped."""
         db = self.store.db
         key = title_key(paper.title)
-        existing = self._find(paper, key, out)
+        signatures = title_signatures(key)
+        existing = self._find(paper, key, signatures, out)
         if existing is None:
             try:
                 tagged = self.classifier.classify(paper)
             except (ValueError, UnicodeError, RecursionError) as exc:  # one odd record, not the run
                 out.note(Skipped(reason=f"cannot classify ({exc!r:.80})", source=paper.source), warn)
                 return False
-            row = paper_row(tagged, key, run_id, self.version, now())
+            row = paper_row(tagged, key, run_id, self.version, now(), signatures)
             row["rank_static"] = self.ranker.static_score(tagged)
-            db.execute(
-                f"INSERT INTO papers ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                tuple(row.values()),
-            )
+            db.execute(_insert_sql("papers", tuple(row)), tuple(row.values()))
             insert_tags(db, paper.id, tagged.tags, row["rank_static"], row["published"], "untriaged")
             paper_id = paper.id
             out.new += 1
@@ -283,7 +282,7 @@ class Ingester:
             "UPDATE papers SET status = ?, note = ? WHERE id = ?", (decision.status, decision.note, paper_id)
         )
 
-    def _find(self, paper: Paper, key: str, out: DumpResult) -> str | None:
+    def _find(self, paper: Paper, key: str, signatures: tuple[str, str], out: DumpResult) -> str | None:
         """The stored paper this one is: same id, arXiv id, title key, or a near-identical title."""
         # One statement, tried in this order (SQLite runs UNION ALL arms in turn and stops at the
         # first row): the same id, the same arXiv id, the same title key.
@@ -296,10 +295,12 @@ class Ingester:
         ).fetchone()
         if row is not None:
             return str(row[0])
-        return self._find_similar(paper, key, out)
+        return self._find_similar(paper, key, signatures, out)
 
-    def _find_similar(self, paper: Paper, key: str, out: DumpResult) -> str | None:
-        head, tail = title_signatures(key)
+    def _find_similar(
+        self, paper: Paper, key: str, signatures: tuple[str, str], out: DumpResult
+    ) -> str | None:
+        head, tail = signatures
         if not head:
             return None  # too short to compare safely
         # ratio = 2*matches/(len1+len2), so a title of a very different length cannot reach the
@@ -308,21 +309,11 @@ class Ingester:
         shortest, longest = len(key) * cut / (2 - cut), len(key) * (2 - cut) / cut
         # Titles must carry the same numbers ("Llama 2" is not "Llama 3"): SQLite checks that too.
         numbers = _NUMBER.findall(key)
-        same_numbers = "".join(" AND instr(' ' || title_key || ' ', ?) > 0" for _ in numbers)
         db = self.store.db
-        # Each block is read at most BLOCK_ROWS deep, so a very common opening ("a survey on
-        # large language ...") costs a bounded lookup per paper.
-        query = (
-            f"SELECT rowid, title_key FROM (SELECT rowid, title_key FROM papers WHERE {{col}} = ? "
-            f"LIMIT {BLOCK_ROWS}) WHERE length(title_key) BETWEEN ? AND ?{same_numbers}"
-        )
         args = (shortest, longest, *(f" {n} " for n in numbers))
-        candidates = dict(
-            db.execute(
-                f"{query.format(col='sig_head')} UNION {query.format(col='sig_tail')}",
-                (head, *args, tail, *args),
-            ).fetchall()
-        )
+        candidates = dict(db.execute(_similar_sql(len(numbers)), (head, *args, tail, *args)).fetchall())
+        if not candidates:
+            return None
         best: tuple[float, str, str] | None = None
         for other, score, rowid in process.extract(
             key, candidates, scorer=fuzz.ratio, score_cutoff=self.merge.title_similarity, limit=5
@@ -355,6 +346,25 @@ class Ingester:
                 paper_id,
             ),
         )
+
+
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+@functools.cache
+def _similar_sql(numbers: int) -> str:
+    """The titles in a paper's two blocks that could be near-identical to its title: of a length
+    the ratio allows, carrying each of the paper's `numbers` numbers (bound after the block and
+    the lengths). Each block is read at most BLOCK_ROWS deep, so a very common opening ("a survey
+    on large language ...") costs a bounded lookup per paper."""
+    same_numbers = " AND instr(' ' || title_key || ' ', ?) > 0" * numbers
+    query = (
+        f"SELECT rowid, title_key FROM (SELECT rowid, title_key FROM papers WHERE {{col}} = ? "
+        f"LIMIT {BLOCK_ROWS}) WHERE length(title_key) BETWEEN ? AND ?{same_numbers}"
+    )
+    return f"{query.format(col='sig_head')} UNION {query.format(col='sig_tail')}"
 
 
 def _same_text(stored: str, new: str, cutoff: float) -> bool:

@@ -434,13 +434,23 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-def paper_row(tagged: TaggedPaper, key: str, run_id: int, rules_version: str, seen: str) -> dict[str, Any]:
+def paper_row(
+    tagged: TaggedPaper,
+    key: str,
+    run_id: int,
+    rules_version: str,
+    seen: str,
+    signatures: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """A new paper's papers row; `signatures` are `title_signatures(key)` when already known."""
     p = tagged.paper
+    head, tail = signatures or title_signatures(key)
     return {
         "id": p.id,
         "title": p.title,
         "title_key": key,
-        **dict(zip(("sig_head", "sig_tail"), title_signatures(key), strict=True)),
+        "sig_head": head,
+        "sig_tail": tail,
         "abstract": p.abstract,
         "published": p.published.isoformat() if p.published else None,
         "authors": _JSON(p.authors),
