@@ -269,23 +269,33 @@ class PatternSet:
                         if span is not None:
                             add((*span, p))
         if self._set is not None:
-            matched = self._set.Match(lowered)
+            # RE2 reads UTF-8: encoded once here (the wrapper would encode each call), and ASCII
+            # text (nearly all) is searched as bytes, whose offsets are the text's, which spares
+            # the wrapper its conversion of every match's offsets.
+            encoded = lowered.encode()
+            matched = self._set.Match(encoded)
             if matched:
-                located = [hit for k in matched for hit in self._locate(k, text, lowered, field)]
+                located = [hit for k in matched for hit in self._locate(k, text, lowered, encoded, field)]
                 if located:
                     found += located
                     found.sort(key=_start)
         return found
 
-    def _locate(self, k: int, text: str, lowered: str, field: str) -> list[tuple[int, int, Pattern]]:
+    def _locate(
+        self, k: int, text: str, lowered: str, encoded: bytes, field: str
+    ) -> list[tuple[int, int, Pattern]]:
         pattern = self.patterns[self._regex_ids[k]]
         if field not in pattern.fields:
             return []
-        haystack = lowered if self._lower[k] else text
+        haystack: str | bytes
+        if self._lower[k]:
+            haystack = encoded if len(encoded) == len(lowered) else lowered
+        else:
+            haystack = text.encode() if text.isascii() else text
         if pattern.kind == CODE:  # a statement counts once: its first occurrence is enough
             first = self._locators[k].search(haystack)
-            return [] if first is None else [(first.start(), first.end(), pattern)]
-        return [(m.start(), m.end(), pattern) for m in self._locators[k].finditer(haystack)]
+            return [] if first is None else [(*first.span(), pattern)]
+        return [(*m.span(), pattern) for m in self._locators[k].finditer(haystack)]
 
 
 def _same_case(acronym: str) -> Any:
