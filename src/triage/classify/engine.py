@@ -21,7 +21,7 @@ from typing import Any
 
 from triage.classify.code import CodeLinks, decide_code
 from triage.classify.compile import compile_taxonomy
-from triage.classify.matcher import ASIDE, CODE, CUE, NEGATIVE, POSITIVE, Pattern, PatternSet
+from triage.classify.matcher import ASIDE, CODE, CUE, NEGATIVE, Pattern, PatternSet
 from triage.classify.rules import Taxonomy
 from triage.models import Evidence, Paper, Tag, TaggedPaper
 
@@ -120,80 +120,111 @@ class Classifier:
         scoring: _Scoring,
         code_statements: dict[str, list[Evidence]],
     ) -> None:
-        hits = self.patterns.hits(text, name)
-        if not hits:
+        positives, others = self.patterns.split_hits(text, name)
+        if not (positives or others):
             return
-        # Cues, asides and negative context first (few per text); they decide what the rest counts.
+        # Cues, asides, negative context and code statements first (few per text); the cues,
+        # asides and negatives decide what the rest counts.
         claims: dict[int, int] = {}  # sentence -> where its claim starts (its first cue)
         aside_hits = []
-        negatives = []
-        for hit in hits:
-            kind = hit[2].kind
-            if kind == POSITIVE:
-                continue
-            if kind == CUE:
-                sentence = bisect_right(ends, hit[0])
-                if hit[0] < claims.get(sentence, hit[0] + 1):
-                    claims[sentence] = hit[0]
-            elif kind == ASIDE:
-                aside_hits.append(hit)
-            elif kind == NEGATIVE:
-                negatives.append(hit)
         blocked: dict[str, list[tuple[int, int]]] = {}
-        for s, e, p in negatives:
-            blocked.setdefault(p.rule, []).append((s - p.window, e + p.window))
+        statements: dict[Pattern, list[Any]] = {}  # code statement -> [start, end, points]
+        for s, e, p in others:
+            kind = p.kind
+            if kind == CUE:
+                sentence = bisect_right(ends, s)
+                if s < claims.get(sentence, s + 1):
+                    claims[sentence] = s
+            elif kind == ASIDE:
+                aside_hits.append((s, e))
+            elif kind == NEGATIVE:
+                blocked.setdefault(p.rule, []).append((s - p.window, e + p.window))
+            elif kind == CODE and p not in statements:
+                statements[p] = [s, e, 1.0]
+        if statements:
+            _record_evidence(statements, name, text, scoring.evidence, code_statements)
+        if not positives:
+            return
         # Asides matter only inside claim sentences: from the cue to the clause end (or to the closing
         # parenthesis of "(e.g., A, B and C)"), no claim weight.
         asides = [
             (s, _aside_end(text, s, e, ends))
-            for s, e, _ in (aside_hits if claims else ())
+            for s, e in (aside_hits if claims else ())
             if bisect_right(ends, s) in claims
         ]
-        weights = self.taxonomy.weights
-        abstract = name == "abstract"
-        field_weight = weights.title if name == "title" else weights.comments
-        claim_weight, abstract_weight = weights.claim, weights.abstract
         first: dict[Pattern, list[Any]] = {}  # pattern -> [start, end, points], in text order
-        sentences = scoring.sentences
-        rules = scoring.rules
-        for s, e, p in hits:
-            if p.kind != POSITIVE:
-                if p.kind == CODE and p not in first:
-                    first[p] = [s, e, 1.0]
-                continue
+        if name == "abstract":
+            self._score_abstract(positives, ends, claims, asides, blocked, scoring.sentences, first)
+        else:
+            self._score_field(name, positives, blocked, scoring.rules, first)
+        _record_evidence(first, name, text, scoring.evidence, code_statements)
+
+    def _score_abstract(
+        self,
+        positives: list[tuple[int, int, Pattern]],
+        ends: list[int],
+        claims: dict[int, int],
+        asides: list[tuple[int, int]],
+        blocked: dict[str, list[tuple[int, int]]],
+        sentences: dict[tuple[str, str], dict[int, float]],
+        first: dict[Pattern, list[Any]],
+    ) -> None:
+        """Points of the abstract's occurrences: the best per tag and sentence, claim weight for
+        those in a sentence's claim (after its cue, outside asides)."""
+        weights = self.taxonomy.weights
+        claim_weight, abstract_weight = weights.claim, weights.abstract
+        for s, e, p in positives:
             if blocked and p.rule in blocked and any(bs <= s and e <= be for bs, be in blocked[p.rule]):
                 continue
-            key = p.key
-            if abstract:
-                sentence = bisect_right(ends, s)
-                cue = claims.get(sentence)
-                if cue is not None and cue <= s and not (asides and _inside(s, asides)):
-                    value = p.weight * claim_weight
-                else:
-                    value = p.weight * abstract_weight
-                best = sentences.get(key)
-                if best is None:
-                    best = sentences[key] = {}
-                before = best.get(sentence, 0.0)
-                gain = value - before if value > before else 0.0
-                if gain:
-                    best[sentence] = value
+            sentence = bisect_right(ends, s)
+            cue = claims.get(sentence)
+            if cue is not None and cue <= s and not (asides and _inside(s, asides)):
+                value = p.weight * claim_weight
             else:
-                value = p.weight * field_weight
-                per_rule = rules.get(key)
-                if per_rule is None:
-                    per_rule = rules[key] = {}
-                slot = (name, p.rule)
-                before = per_rule.get(slot, 0.0)
-                gain = value - before if value > before else 0.0
-                if gain:
-                    per_rule[slot] = value
+                value = p.weight * abstract_weight
+            key = p.key
+            best = sentences.get(key)
+            if best is None:
+                best = sentences[key] = {}
+            before = best.get(sentence, 0.0)
+            gain = value - before if value > before else 0.0
+            if gain:
+                best[sentence] = value
             seen = first.get(p)
             if seen is None:
                 first[p] = [s, e, gain]
             elif gain:
                 seen[2] += gain
-        _record_evidence(first, name, text, scoring.evidence, code_statements)
+
+    def _score_field(
+        self,
+        name: str,
+        positives: list[tuple[int, int, Pattern]],
+        blocked: dict[str, list[tuple[int, int]]],
+        rules: dict[tuple[str, str], dict[tuple[str, str], float]],
+        first: dict[Pattern, list[Any]],
+    ) -> None:
+        """Points of the title's or comments' occurrences: the best per tag and rule."""
+        weights = self.taxonomy.weights
+        field_weight = weights.title if name == "title" else weights.comments
+        for s, e, p in positives:
+            if blocked and p.rule in blocked and any(bs <= s and e <= be for bs, be in blocked[p.rule]):
+                continue
+            value = p.weight * field_weight
+            key = p.key
+            per_rule = rules.get(key)
+            if per_rule is None:
+                per_rule = rules[key] = {}
+            slot = (name, p.rule)
+            before = per_rule.get(slot, 0.0)
+            gain = value - before if value > before else 0.0
+            if gain:
+                per_rule[slot] = value
+            seen = first.get(p)
+            if seen is None:
+                first[p] = [s, e, gain]
+            elif gain:
+                seen[2] += gain
 
     def _decide(self, scoring: _Scoring) -> tuple[list[Tag], list[Tag]]:
         """Tags that pass their thresholds per facet (with fallbacks), and those that did not make

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import product
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -223,7 +224,13 @@ class PatternSet:
             for i in ids:
                 for name in self.patterns[i].fields:
                     by_field[name] = (*by_field.get(name, ()), self.patterns[i])
-            automaton.add_word(key, (back, forward, by_field))
+            # Per field: the patterns, and whether they are all plain phrases (the common case:
+            # a positive phrase whose key alone decides), which skip the checks and sorting.
+            entries = {
+                name: (pats, all(p.kind == POSITIVE and p.check is None for p in pats))
+                for name, pats in by_field.items()
+            }
+            automaton.add_word(key, (back, forward, entries))
         if self._keys:
             automaton.make_automaton()
             self._automaton = automaton
@@ -248,26 +255,54 @@ class PatternSet:
         """Every occurrence in `text` of every pattern that applies to `field`, as (start, end,
         pattern) in the order the occurrences end: whole words only (a prefix pattern runs to the
         end of its word), acronyms in their exact case."""
-        if not text:
-            return []
-        lowered = lower_keep_offsets(text)
         found: list[tuple[int, int, Pattern]] = []
+        self._collect(text, field, found, found)
+        return found
+
+    def split_hits(
+        self, text: str, field: str
+    ) -> tuple[list[tuple[int, int, Pattern]], list[tuple[int, int, Pattern]]]:
+        """`hits`, split into the POSITIVE patterns' occurrences and the rest (cues, asides,
+        negative context, code statements; few), each in the order `hits` gives them."""
+        positives: list[tuple[int, int, Pattern]] = []
+        others: list[tuple[int, int, Pattern]] = []
+        self._collect(text, field, positives, others)
+        return positives, others
+
+    def _collect(
+        self,
+        text: str,
+        field: str,
+        positives: list[tuple[int, int, Pattern]],
+        others: list[tuple[int, int, Pattern]],
+    ) -> None:
+        """Append the occurrences of POSITIVE patterns to `positives` and the rest to `others`
+        (which may be the same list), each list in the order of `hits`."""
+        if not text:
+            return
+        lowered = lower_keep_offsets(text)
         if self._automaton is not None:
             folded = fold(lowered)
-            add = found.append
-            for end, (back, forward, by_field) in self._automaton.iter(folded):
-                pats = by_field.get(field)
-                if pats is None:
+            add = positives.append
+            for end, (back, forward, entries) in self._automaton.iter(folded):
+                entry = entries.get(field)
+                if entry is None:
                     continue
+                pats, plain = entry
                 start = end - back
                 stop = end - forward if forward >= 0 else folded.find(" ", end + 1) - 1
-                for p in pats:
-                    if p.check is None:
+                if plain:
+                    for p in pats:
                         add((start, stop, p))
+                    continue
+                for p in pats:
+                    found = positives if p.kind == POSITIVE else others
+                    if p.check is None:
+                        found.append((start, stop, p))
                     else:
                         span = p.check(text, lowered, start, stop)
                         if span is not None:
-                            add((*span, p))
+                            found.append((*span, p))
         if self._set is not None:
             # RE2 reads UTF-8: encoded once here (the wrapper would encode each call), and ASCII
             # text (nearly all) is searched as bytes, whose offsets are the text's, which spares
@@ -277,9 +312,12 @@ class PatternSet:
             if matched:
                 located = [hit for k in matched for hit in self._locate(k, text, lowered, encoded, field)]
                 if located:
-                    found += located
-                    found.sort(key=_start)
-        return found
+                    # In the order the occurrences start (stable: literals first at equal spans).
+                    for hit in located:
+                        (positives if hit[2].kind == POSITIVE else others).append(hit)
+                    positives.sort(key=_span)
+                    if others is not positives:
+                        others.sort(key=_span)
 
     def _locate(
         self, k: int, text: str, lowered: str, encoded: bytes, field: str
@@ -327,5 +365,4 @@ def _pattern(**meta: Any) -> Pattern:
     return Pattern(key=(meta["facet"], meta["tag"]), **meta)
 
 
-def _start(hit: tuple[int, int, Pattern]) -> tuple[int, int]:
-    return hit[0], hit[1]
+_span = itemgetter(0, 1)  # a hit's (start, end)
