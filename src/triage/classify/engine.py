@@ -17,7 +17,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from triage.classify.code import CodeLinks, decide_code
 from triage.classify.compile import compile_taxonomy
@@ -26,6 +27,9 @@ from triage.classify.rules import Taxonomy
 from triage.models import Evidence, Paper, Tag, TaggedPaper
 
 SENTENCE_END = ". "
+K = TypeVar("K")
+_KEY_OF: Callable[[Pattern], tuple[str, str]] = attrgetter("key")  # where a tag's evidence goes
+_TAG_OF: Callable[[Pattern], str] = attrgetter("tag")  # where a code statement goes
 CLAUSE_END = (",", ";", ":")
 
 
@@ -142,7 +146,7 @@ class Classifier:
             elif kind == CODE and p not in statements:
                 statements[p] = [s, e, 1.0]
         if statements:
-            _record_evidence(statements, name, text, scoring.evidence, code_statements)
+            _record_evidence(statements, name, text, code_statements, _TAG_OF)
         if not positives:
             return
         # Asides matter only inside claim sentences: from the cue to the clause end (or to the closing
@@ -157,7 +161,7 @@ class Classifier:
             self._score_abstract(positives, ends, claims, asides, blocked, scoring.sentences, first)
         else:
             self._score_field(name, positives, blocked, scoring.rules, first)
-        _record_evidence(first, name, text, scoring.evidence, code_statements)
+        _record_evidence(first, name, text, scoring.evidence, _KEY_OF)
 
     def _score_abstract(
         self,
@@ -233,13 +237,21 @@ class Classifier:
         near: list[Tag] = []
         thresholds = self.thresholds
         sentences, rules = scoring.sentences, scoring.rules
+        rounded = _ROUNDED
         for key, evidence in scoring.evidence.items():
-            points = sum(sentences[key].values()) if key in sentences else 0.0
-            if key in rules:
-                points += sum(rules[key].values())
-            tag = Tag(key[0], key[1], round(points, 3), evidence)
+            per_sentence = sentences.get(key)
+            points = sum(per_sentence.values()) if per_sentence is not None else 0.0
+            per_rule = rules.get(key)
+            if per_rule is not None:
+                points += sum(per_rule.values())
+            score = rounded.get(points)
+            tag = Tag(key[0], key[1], _round3(points) if score is None else score, evidence)
             if tag.score >= thresholds[key]:
-                by_facet.setdefault(key[0], []).append(tag)
+                fired = by_facet.get(key[0])
+                if fired is None:
+                    by_facet[key[0]] = [tag]
+                else:
+                    fired.append(tag)
             else:
                 near.append(tag)
         tags: list[Tag] = []
@@ -286,26 +298,48 @@ def _record_evidence(
     first: dict[Pattern, list[Any]],
     name: str,
     text: str,
-    evidence: dict[tuple[str, str], list[Evidence]],
-    code_statements: dict[str, list[Evidence]],
+    into: dict[K, list[Evidence]],
+    key_of: Callable[[Pattern], K],
 ) -> None:
     """Each pattern's first match in a field as evidence, one item per rule and place: two phrases
     of a rule that match at the same offset ("LLM", "LLMs") are one match, the longer text, with
-    both's points."""
-    merged: dict[tuple[str, int], list[Any]] = {}
-    for p, (s, e, points) in first.items():
-        same = merged.get((p.rule, s))
+    both's points. Items go to `into`, under `key_of` their pattern (a tag's key; a code
+    statement's tag)."""
+    merged: dict[tuple[str, int], tuple[Pattern, list[Any]]] = {}
+    for p, found in first.items():
+        place = (p.rule, found[0])
+        same = merged.get(place)
         if same is None:
-            merged[(p.rule, s)] = [p, s, e, points]
+            merged[place] = (p, found)
         else:
-            same[2] = max(same[2], e)
-            same[3] += points
-    for p, s, e, points in merged.values():
-        item = Evidence(p.rule, text[s:e], name, s, round(points, 3))
-        if p.kind == CODE:
-            code_statements.setdefault(p.tag, []).append(item)
+            kept = same[1]
+            kept[1] = max(kept[1], found[1])
+            kept[2] += found[2]
+    rounded = _ROUNDED
+    for p, (s, e, points) in merged.values():
+        weight = rounded.get(points)
+        item = Evidence(p.rule, text[s:e], name, s, _round3(points) if weight is None else weight)
+        key = key_of(p)
+        items = into.get(key)
+        if items is None:
+            into[key] = [item]
         else:
-            evidence.setdefault(p.key, []).append(item)
+            items.append(item)
+
+
+# round(x, 3) of the points seen so far: scores are sums of a few weights, so the same values
+# recur, and a look-up is several times cheaper than rounding again. Zeros are not kept (0.0 and
+# -0.0 are one key but round to themselves), and the table stops growing at a few thousand.
+_ROUNDED: dict[float, float] = {}
+_ROUNDED_MAX = 4096
+
+
+def _round3(points: float) -> float:
+    """round(points, 3), remembered in _ROUNDED."""
+    rounded = round(points, 3)
+    if points and len(_ROUNDED) < _ROUNDED_MAX:
+        _ROUNDED[points] = rounded
+    return rounded
 
 
 def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
