@@ -14,6 +14,8 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _SCHEME = re.compile(r"^https?://", re.I)
 _PAGE_WORDS = re.compile(r"\b(project|page|website|homepage|demo|code|github|site|repository)\b", re.I)
 _HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/?#:]+)", re.I)
+_SCHEME_WWW = re.compile(r"^(?:https?://)?(?:www\.)?", re.I)
+_WEB_LINK = re.compile(r"https?://\S+$", re.I)
 
 
 @dataclass
@@ -43,7 +45,7 @@ class CodeLinks:
         repos: list[str] = []
         pages: list[str] = []
         for url in urls:
-            bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.I)
+            bare = _SCHEME_WWW.sub("", url)
             if self.ignore.match(bare):
                 continue
             (repos if self.repo.match(bare) else pages).append(url)
@@ -89,7 +91,7 @@ def _place(paper: Paper, url: str) -> tuple[str, int] | None:
 
 def _web_link(value: object) -> str | None:
     """An http(s) link from a structured field; anything else (javascript:, file:) is ignored."""
-    if isinstance(value, str) and re.match(r"https?://\S+$", value.strip(), re.I):
+    if isinstance(value, str) and _WEB_LINK.match(value.strip()):
         return value.strip()
     return None
 
