@@ -14,6 +14,7 @@ when nothing fired.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from triage.classify.rules import Taxonomy
 from triage.models import Evidence, Paper, Tag, TaggedPaper
 
 SENTENCE_END = ". "
+_SENTENCE_END = re.compile(re.escape(SENTENCE_END))
 K = TypeVar("K")
 _KEY_OF: Callable[[Pattern], tuple[str, str]] = attrgetter("key")  # where a tag's evidence goes
 _TAG_OF: Callable[[Pattern], str] = attrgetter("tag")  # where a code statement goes
@@ -34,13 +36,9 @@ CLAUSE_END = (",", ";", ":")
 
 
 def sentence_ends(text: str) -> list[int]:
-    """Offsets just after each sentence end; bisect gives any offset's sentence number."""
-    ends = []
-    at = text.find(SENTENCE_END)
-    while at >= 0:
-        ends.append(at + 2)
-        at = text.find(SENTENCE_END, at + 2)
-    return ends
+    """Offsets just after each sentence end (each ". ", left to right, none overlapping); bisect
+    gives any offset's sentence number."""
+    return [found.end() for found in _SENTENCE_END.finditer(text)]
 
 
 @dataclass(slots=True)

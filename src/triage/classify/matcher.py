@@ -30,6 +30,8 @@ _COUNTED = re.compile(r"(?<!\\)\{\d+(?:,\d*)?\}\??")
 # (str.translate's fast path for ASCII text); other non-word characters by _NON_ASCII_NON_WORD.
 _FOLD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")})
 _NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
+# The same for ASCII text as UTF-8 bytes (bytes.translate is a plain table look-up).
+_FOLD_BYTES = bytes(32 if i in _FOLD else i for i in range(256))
 _PUNCTUATION = re.compile(r"[^\w\s*-]")  # in a phrase: needs an exact check after the key
 JOINED_WORDS = 5
 
@@ -281,8 +283,12 @@ class PatternSet:
         if not text:
             return
         lowered = lower_keep_offsets(text)
+        # ASCII text (nearly all) is folded and searched by RE2 as bytes, encoded once here (the
+        # RE2 wrapper would encode a str at each call and convert the offsets of each match).
+        ascii = lowered.isascii()
+        encoded = lowered.encode() if ascii else b""
         if self._automaton is not None:
-            folded = fold(lowered)
+            folded = f" {encoded.translate(_FOLD_BYTES).decode('ascii')} " if ascii else fold(lowered)
             add = positives.append
             for end, (back, forward, entries) in self._automaton.iter(folded):
                 entry = entries.get(field)
@@ -304,13 +310,10 @@ class PatternSet:
                         if span is not None:
                             found.append((*span, p))
         if self._set is not None:
-            # RE2 reads UTF-8: encoded once here (the wrapper would encode each call), and ASCII
-            # text (nearly all) is searched as bytes, whose offsets are the text's, which spares
-            # the wrapper its conversion of every match's offsets.
-            encoded = lowered.encode()
-            matched = self._set.Match(encoded)
+            matched = self._set.Match(encoded if ascii else lowered)
             if matched:
-                located = [hit for k in matched for hit in self._locate(k, text, lowered, encoded, field)]
+                haystack = encoded if ascii else lowered  # for the regexes without upper case
+                located = [hit for k in matched for hit in self._locate(k, text, haystack, field)]
                 if located:
                     # In the order the occurrences start (stable: literals first at equal spans).
                     for hit in located:
@@ -319,16 +322,14 @@ class PatternSet:
                     if others is not positives:
                         others.sort(key=_span)
 
-    def _locate(
-        self, k: int, text: str, lowered: str, encoded: bytes, field: str
-    ) -> list[tuple[int, int, Pattern]]:
+    def _locate(self, k: int, text: str, lowered: str | bytes, field: str) -> list[tuple[int, int, Pattern]]:
+        """Where regex `k` occurs, on the lower-cased text (`lowered`: as bytes when ASCII) or,
+        for a regex with upper-case letters of its own, on the text itself."""
         pattern = self.patterns[self._regex_ids[k]]
         if field not in pattern.fields:
             return []
-        haystack: str | bytes
-        if self._lower[k]:
-            haystack = encoded if len(encoded) == len(lowered) else lowered
-        else:
+        haystack: str | bytes = lowered
+        if not self._lower[k]:
             haystack = text.encode() if text.isascii() else text
         if pattern.kind == CODE:  # a statement counts once: its first occurrence is enough
             first = self._locators[k].search(haystack)
