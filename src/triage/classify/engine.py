@@ -259,12 +259,17 @@ class Classifier:
                 if fallback:
                     tags.append(Tag(facet, fallback, 0.0, []))
                 continue
-            suppressed = {s for t in fired for s in suppresses.get(t.id, ())} if suppresses else set()
-            if len(fired) > 1:
-                fired.sort(key=lambda t: (t.id in suppressed, -t.score, t.id))
-            keep = sum(1 for t in fired if t.id not in suppressed) if multiple else 1
-            if fired[0].id in suppressed:
-                keep = 0
+            suppressed = {s for t in fired for s in suppresses.get(t.id, ())} if suppresses else None
+            if suppressed:
+                if len(fired) > 1:
+                    fired.sort(key=lambda t: (t.id in suppressed, -t.score, t.id))
+                keep = sum(1 for t in fired if t.id not in suppressed) if multiple else 1
+                if fired[0].id in suppressed:
+                    keep = 0
+            else:  # the common case: nothing suppressed, best first
+                if len(fired) > 1:
+                    fired.sort(key=_by_score)
+                keep = len(fired) if multiple else 1
             near += fired[keep:]
             if keep:
                 tags += fired[:keep]
@@ -338,6 +343,10 @@ def _round3(points: float) -> float:
     if points and len(_ROUNDED) < _ROUNDED_MAX:
         _ROUNDED[points] = rounded
     return rounded
+
+
+def _by_score(tag: Tag) -> tuple[float, str]:
+    return -tag.score, tag.id
 
 
 def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
