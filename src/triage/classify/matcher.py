@@ -150,7 +150,8 @@ class Pattern:
 class PatternSet:
     """All patterns of a taxonomy: literals in one automaton, regexes in one RE2 set.
 
-    `scan(text)` gives, for every pattern that occurs, the start and end of each occurrence.
+    `hits(text, field)` gives, for every pattern that occurs, the start and end of each
+    occurrence; `split_hits` the same with the positive patterns' occurrences apart.
     """
 
     def __init__(self) -> None:
@@ -227,7 +228,7 @@ class PatternSet:
                 for name in self.patterns[i].fields:
                     by_field[name] = (*by_field.get(name, ()), self.patterns[i])
             # Per field: the patterns, and whether they are all plain phrases (the common case:
-            # a positive phrase whose key alone decides), which skip the checks and sorting.
+            # a positive phrase whose key alone decides), which go straight to the positives.
             entries = {
                 name: (pats, all(p.kind == POSITIVE and p.check is None for p in pats))
                 for name, pats in by_field.items()
