@@ -130,7 +130,7 @@ class Classifier:
         claims: dict[int, int] = {}  # sentence -> where its claim starts (its first cue)
         aside_hits = []
         blocked: dict[str, list[tuple[int, int]]] = {}
-        statements: dict[Pattern, list[Any]] = {}  # code statement -> [start, end, points]
+        statements: dict[Pattern, list[Any]] = {}  # code statement -> [start, end, points, it]
         for s, e, p in others:
             kind = p.kind
             if kind == CUE:
@@ -142,7 +142,7 @@ class Classifier:
             elif kind == NEGATIVE:
                 blocked.setdefault(p.rule, []).append((s - p.window, e + p.window))
             elif kind == CODE and p not in statements:
-                statements[p] = [s, e, 1.0]
+                statements[p] = [s, e, 1.0, p]
         if statements:
             _record_evidence(statements, name, text, code_statements, _TAG_OF)
         if not positives:
@@ -154,7 +154,7 @@ class Classifier:
             for s, e in (aside_hits if claims else ())
             if bisect_right(ends, s) in claims
         ]
-        first: dict[Pattern, list[Any]] = {}  # pattern -> [start, end, points], in text order
+        first: dict[Pattern, list[Any]] = {}  # pattern -> [start, end, points, it], in text order
         if name == "abstract":
             self._score_abstract(positives, ends, claims, asides, blocked, scoring.sentences, first)
         else:
@@ -194,7 +194,7 @@ class Classifier:
                 best[sentence] = value
             seen = first.get(p)
             if seen is None:
-                first[p] = [s, e, gain]
+                first[p] = [s, e, gain, p]
             elif gain:
                 seen[2] += gain
 
@@ -224,7 +224,7 @@ class Classifier:
                 per_rule[slot] = value
             seen = first.get(p)
             if seen is None:
-                first[p] = [s, e, gain]
+                first[p] = [s, e, gain, p]
             elif gain:
                 seen[2] += gain
 
@@ -308,18 +308,14 @@ def _record_evidence(
     of a rule that match at the same offset ("LLM", "LLMs") are one match, the longer text, with
     both's points. Items go to `into`, under `key_of` their pattern (a tag's key; a code
     statement's tag)."""
-    merged: dict[tuple[str, int], tuple[Pattern, list[Any]]] = {}
-    for p, found in first.items():
-        place = (p.rule, found[0])
-        same = merged.get(place)
-        if same is None:
-            merged[place] = (p, found)
-        else:
-            kept = same[1]
+    merged: dict[tuple[str, int], list[Any]] = {}
+    for found in first.values():
+        kept = merged.setdefault((found[3].rule, found[0]), found)
+        if kept is not found:
             kept[1] = max(kept[1], found[1])
             kept[2] += found[2]
     rounded = _ROUNDED
-    for p, (s, e, points) in merged.values():
+    for s, e, points, p in merged.values():
         weight = rounded.get(points)
         item = Evidence(p.rule, text[s:e], name, s, _round3(points) if weight is None else weight)
         key = key_of(p)
