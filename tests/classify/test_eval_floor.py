@@ -36,9 +36,12 @@ GOLD_SETS = {
     # 0.769 / 0.980 after it (never tuned on).
     "heldout3": (DATA / "heldout3.jsonl", DATA / "heldout3-papers.jsonl"),
     # 100 more API papers no other set holds, labelled by reading only and scored once before the
-    # third tuning round (tuned on heldout2 and heldout3): domain 0.801, method 0.793, kind 0.851,
-    # code 0.990; after it 0.836 / 0.793 / 0.851 / 0.990.
+    # third tuning round (tuned on heldout2 and heldout3, checked on this set): domain 0.801,
+    # method 0.793, kind 0.851, code 0.990; after it 0.836 / 0.808 / 0.878 / 0.990.
     "heldout4": (DATA / "heldout4.jsonl", DATA / "heldout4-papers.jsonl"),
+    # 100 more (80 digest, 20 API), labelled after the third round and never tuned on: 0.759 /
+    # 0.719 / 0.820 / 0.980 (the rules before that round scored 0.744 / 0.719 / 0.811 / 0.980).
+    "heldout5": (DATA / "heldout5.jsonl", DATA / "heldout5-papers.jsonl"),
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
@@ -47,7 +50,8 @@ FLOORS = {
     "heldout": {"domain": 0.85, "method": 0.78, "kind": 0.79, "code": 0.97},
     "heldout2": {"domain": 0.71, "method": 0.78, "kind": 0.79, "code": 0.97},
     "heldout3": {"domain": 0.76, "method": 0.77, "kind": 0.74, "code": 0.96},
-    "heldout4": {"domain": 0.81, "method": 0.77, "kind": 0.83, "code": 0.97},
+    "heldout4": {"domain": 0.81, "method": 0.78, "kind": 0.85, "code": 0.97},
+    "heldout5": {"domain": 0.73, "method": 0.69, "kind": 0.79, "code": 0.96},
 }
 
 
