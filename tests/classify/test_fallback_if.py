@@ -1,9 +1,15 @@
 """`fallback_if`: a facet that would fall back takes a tag implied by another facet's fired tag."""
 
 import datetime as dt
+import textwrap
 from pathlib import Path
 
-from triage.classify import load_classifier
+import pytest
+
+from triage.classify import Classifier, load_classifier
+from triage.classify.analysis import analyse
+from triage.config import ConfigDirs
+from triage.errors import ConfigError
 from triage.models import Paper
 from triage.parse import parse_file
 from triage.parse.records import ParseContext, make_paper
@@ -34,23 +40,63 @@ def test_an_llm_paper_with_no_area_is_language_with_the_llm_evidence_as_reason()
     classifier = load_classifier()
     tagged = classifier.classify(LLM_RL)
     assert tagged.tag_ids("domain") == ["language"]
-    # Its language words stay below the threshold: without `fallback_if` it would be general-ml.
-    assert all(
-        t.score < classifier.thresholds[("domain", "language")] for t in tagged.near if t.id == "language"
-    )
     (domain,) = [t for t in tagged.tags if t.facet == "domain"]
-    assert domain.score == 0.0
-    (reason,) = domain.evidence
+    # Its own language words fell short of the threshold: they stay as its score and evidence,
+    # after the reason, and the tag is no longer among those that fell short.
+    assert 0 < domain.score < classifier.thresholds[("domain", "language")]
+    reason, *own = domain.evidence
     assert reason.rule == "domain:language/fallback_if:method:llm"
+    assert own and all(e.rule.startswith("domain:language/") for e in own)
+    assert not any(t.key == "domain:language" for t in tagged.near)
     llm = next(t for t in tagged.tags if t.key == "method:llm")
-    assert (reason.text, reason.field, reason.offset) == (
-        llm.evidence[0].text,
-        llm.evidence[0].field,
-        llm.evidence[0].offset,
-    )
+    first = llm.evidence[0]
+    assert (reason.text, reason.field, reason.offset) == (first.text, first.field, first.offset)
 
 
 def test_without_the_implying_tag_the_fallback_stays() -> None:
     tagged = load_classifier().classify(GENERIC)
     assert tagged.tag_ids("domain") == ["general-ml"]
     assert "llm" not in tagged.tag_ids("method")
+
+
+def _user_classifier(tmp_path: Path, text: str) -> Classifier:
+    (tmp_path / "taxonomy.yaml").write_text(textwrap.dedent(text))
+    return load_classifier(ConfigDirs(tmp_path))
+
+
+def test_a_facet_without_a_fallback_gets_the_implied_tag_when_nothing_fired(tmp_path: Path) -> None:
+    classifier = _user_classifier(
+        tmp_path,
+        """\
+        facets:
+          domain:
+            fallback: null
+        """,
+    )
+    assert classifier.classify(LLM_RL).tag_ids("domain") == ["language"]
+    assert classifier.classify(GENERIC).tag_ids("domain") == []
+
+
+def test_fallback_if_on_a_tag_that_never_fires_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="has no rules of its own"):
+        _user_classifier(
+            tmp_path,
+            """\
+            facets:
+              domain:
+                tags:
+                  elsewhere:
+                    description: a tag with no rules, that nothing can fire
+              method:
+                tags:
+                  llm-ish:
+                    fallback_if: [domain:elsewhere]
+            """,
+        )
+
+
+def test_rule_statistics_do_not_count_the_fallback_if_reason() -> None:
+    classifier = load_classifier()
+    stats = analyse([classifier.classify(LLM_RL)], classifier.taxonomy)
+    assert not [rule for rule in stats.rule_hits if "fallback_if" in rule]
+    assert stats.tag_counts["domain:language"] == 1

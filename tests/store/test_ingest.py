@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from store_helpers import SAMPLE, SAMPLE_PAPERS, count, ok, run, sample_pairs, write_papers
+from store_helpers import SAMPLE, SAMPLE_PAPERS, count, ok, run, sample_pairs, unique_word, write_papers
 
 from triage.store import MIGRATIONS
 
@@ -159,3 +159,31 @@ def test_a_file_that_is_not_sqlite_as_db_gives_one_clear_error_line(tmp_path: Pa
 def test_the_default_database_lives_in_the_user_data_directory(tmp_path: Path, user_dirs: Path):
     ok(run("ingest", SAMPLE))
     assert (user_dirs / "data" / "triage" / "triage.db").is_file()
+
+
+def test_duplicates_inside_and_across_classify_chunks_merge_as_one_paper_each(tmp_path: Path):
+    """New papers are classified a chunk ahead of storing; what merges must not depend on where a
+    chunk ends: a repeat next to its original, a repeat across a chunk boundary and a near-identical
+    title in the same chunk are each one record, tagged as when the dump has no repeats."""
+    sample = sample_pairs()
+    pairs = []
+    for n in range(300):  # unique words first, so no two titles are near-identical
+        title, abstract = sample[n % len(sample)]
+        pairs.append(
+            (f"{unique_word(n).title()} {unique_word(n * 7 + 3)} {' '.join(title.split()[:5])}", abstract)
+        )
+    near = (pairs[200][0] + "s", pairs[200][1])  # one letter more: near-identical, same numbers
+    repeats = [*pairs[:6], pairs[5], *pairs[6:128], pairs[127], *pairs[128:201], near, *pairs[201:]]
+    write_papers(tmp_path / "repeats.txt", repeats)
+    write_papers(tmp_path / "once.txt", pairs)
+    db, once = tmp_path / "t.db", tmp_path / "once.db"
+    data = summary(ok(run("ingest", "--db", db, tmp_path / "repeats.txt", "--json-summary")))
+    assert (data["new"], data["merged"]) == (300, 3), data
+    assert count(db, "SELECT COUNT(*) FROM papers WHERE title = ?", near[0]) == 0
+    ok(run("ingest", "--db", once, tmp_path / "once.txt"))
+    query = (
+        "SELECT p.title, t.facet, t.tag, t.score, t.evidence FROM tags t JOIN papers p ON p.id = t.paper_id "
+        "ORDER BY 1, 2, 3"
+    )
+    with sqlite3.connect(db) as a, sqlite3.connect(once) as b:
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from triage.classify.engine import FALLBACK_IF
 from triage.classify.rules import Taxonomy
 from triage.models import TaggedPaper
 
@@ -50,6 +51,8 @@ def analyse(tagged: Iterable[TaggedPaper], taxonomy: Taxonomy) -> RuleStats:
         fired = {t.key for t in paper.tags}
         for tag in [*paper.tags, *paper.near]:
             for rule in {e.rule for e in tag.evidence}:
+                if rule.partition("/")[2].startswith(f"{FALLBACK_IF}:"):
+                    continue  # the reason a `fallback_if` tag was given, not a rule of the taxonomy
                 stats.rule_hits[rule] += 1
                 stats.rule_decisive[rule] += tag.key in fired
         for key in fired:

@@ -33,6 +33,7 @@ K = TypeVar("K")
 _KEY_OF: Callable[[Pattern], tuple[str, str]] = attrgetter("key")  # where a tag's evidence goes
 _TAG_OF: Callable[[Pattern], str] = attrgetter("tag")  # where a code statement goes
 CLAUSE_END = (",", ";", ":")
+FALLBACK_IF = "fallback_if"  # the rule name of the reason a `fallback_if` tag carries
 
 
 def sentence_ends(text: str) -> list[int]:
@@ -62,7 +63,7 @@ class Classifier:
     # Per facet, in taxonomy order: (facet, several tags allowed, fallback, tag -> tags it suppresses).
     _facets: list[tuple[str, bool, str | None, dict[str, list[str]]]] = field(default_factory=list)
     # Per facet: (tag, the other facets' tag keys that give it instead of the fallback), in order.
-    _fallback_if: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    _fallback_if: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self._facets = [
@@ -74,10 +75,11 @@ class Classifier:
             )
             for facet, fdef in self.taxonomy.facets.items()
         ]
-        for facet, fdef in self.taxonomy.facets.items():
-            implied = [(tag, tdef.fallback_if) for tag, tdef in fdef.tags.items() if tdef.fallback_if]
-            if implied:
-                self._fallback_if[facet] = implied
+        self._fallback_if = {
+            facet: implied
+            for facet, fdef in self.taxonomy.facets.items()
+            if (implied := [(tag, tdef.fallback_if) for tag, tdef in fdef.tags.items() if tdef.fallback_if])
+        }
 
     @classmethod
     def from_taxonomy(cls, taxonomy: Taxonomy) -> Classifier:
@@ -276,25 +278,37 @@ class Classifier:
             elif fallback:
                 tags.append(Tag(facet, fallback, 0.0, []))
         if self._fallback_if:
-            tags = self._implied(tags)
+            self._implied(tags, near)
         return tags, near
 
-    def _implied(self, tags: list[Tag]) -> list[Tag]:
-        """A facet's fallback replaced by a tag that a fired tag of another facet gives (`fallback_if`),
-        with that tag's first evidence, renamed, as the reason."""
+    def _implied(self, tags: list[Tag], near: list[Tag]) -> None:
+        """In a facet where nothing fired, the first tag that a fired tag of another facet gives
+        (`fallback_if`), in place of the fallback if any: its own points and evidence, short of
+        the threshold, plus the other tag's first evidence, renamed, as the reason."""
         fired = {t.key: t for t in tags if t.evidence}
-        for n, tag in enumerate(tags):
-            if tag.evidence or tag.facet not in self._fallback_if:
+        facets_fired = {t.facet for t in fired.values()}
+        for facet, implied_by in self._fallback_if.items():
+            if facet in facets_fired:
                 continue
-            for implied, keys in self._fallback_if[tag.facet]:
+            for implied, keys in implied_by:
                 cause = next((fired[k] for k in keys if k in fired), None)
-                if cause is not None:
-                    first = cause.evidence[0]
-                    rule = f"{tag.facet}:{implied}/fallback_if:{cause.key}"
-                    reason = Evidence(rule, first.text, first.field, first.offset, 0.0)
-                    tags[n] = Tag(tag.facet, implied, 0.0, [reason])
-                    break
-        return tags
+                if cause is None:
+                    continue
+                first = cause.evidence[0]
+                rule = f"{facet}:{implied}/{FALLBACK_IF}:{cause.key}"
+                reason = Evidence(rule, first.text, first.field, first.offset, 0.0)
+                own = next((t for t in near if t.facet == facet and t.id == implied), None)
+                if own is None:
+                    tag = Tag(facet, implied, 0.0, [reason])
+                else:
+                    near.remove(own)
+                    tag = Tag(facet, implied, own.score, [reason, *own.evidence])
+                fallback = next((n for n, t in enumerate(tags) if t.facet == facet), None)
+                if fallback is None:
+                    tags.append(tag)
+                else:
+                    tags[fallback] = tag
+                break
 
 
 def _record_evidence(

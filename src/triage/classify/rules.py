@@ -87,8 +87,9 @@ class TagDef(StrictModel):
     group: str | None = None
     threshold: float | None = None
     suppresses: list[str] = []
-    # `facet:tag`s of other facets: when this tag's facet would fall back (nothing fired), a paper
-    # with one of them fired gets this tag instead (`language` for an LLM paper with no other domain).
+    # `facet:tag`s of other facets: when no tag of this tag's facet fired, a paper with one of them
+    # fired gets this tag (instead of the facet's fallback, if any): `language` for an LLM paper
+    # with no other domain. It does not chain: the tags named must fire by their own rules.
     fallback_if: list[str] = []
     rules: list[Rule] = []
 
@@ -159,7 +160,8 @@ class Taxonomy(StrictModel):
 
     def fingerprint(self) -> str:
         """A short hash of the effective rules: stored with every paper, so retag knows what is stale."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+        # Defaults left out: a new optional key does not make every stored paper look stale.
+        return hashlib.sha256(self.model_dump_json(exclude_defaults=True).encode()).hexdigest()[:12]
 
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> Taxonomy:
@@ -181,8 +183,11 @@ class Taxonomy(StrictModel):
                             f"{facet}:{tag}: fallback_if {other!r} is not a tag of another facet "
                             "(write facet:tag, e.g. method:llm)"
                         )
-                if tdef.fallback_if and fdef.fallback is None:
-                    raise ValueError(f"{facet}:{tag}: fallback_if needs a fallback on facet {facet!r}")
+                    if not known.tags[other_tag].rules:
+                        raise ValueError(
+                            f"{facet}:{tag}: fallback_if {other!r} has no rules of its own, so it never "
+                            "fires (fallback_if does not chain)"
+                        )
         return self
 
 
