@@ -39,9 +39,16 @@ GOLD_SETS = {
     # third tuning round (tuned on heldout2 and heldout3, checked on this set): domain 0.801,
     # method 0.793, kind 0.851, code 0.990; after it 0.836 / 0.808 / 0.878 / 0.990.
     "heldout4": (DATA / "heldout4.jsonl", DATA / "heldout4-papers.jsonl"),
-    # 100 more (80 digest, 20 API), labelled after the third round and never tuned on: 0.759 /
-    # 0.719 / 0.820 / 0.980 (the rules before that round scored 0.744 / 0.719 / 0.811 / 0.980).
+    # 100 more (80 digest, 20 API), labelled after the third round and scored before the fourth
+    # was tuned on it: 0.759 / 0.719 / 0.820 / 0.980 (the rules before the third round scored
+    # 0.744 / 0.719 / 0.811 / 0.980).
     "heldout5": (DATA / "heldout5.jsonl", DATA / "heldout5-papers.jsonl"),
+    # 100 more (50 API, 50 digest), labelled while the fourth round was tuned on heldout5 and
+    # scored once after most of it: 0.780 / 0.805 / 0.836 / 0.970 (the rules before the third round
+    # scored 0.766 / 0.800 / 0.836 / 0.970). Its three code misses then led to generic code fixes
+    # (a repository given as projectPage, "code available" in comments, software licences, "an
+    # open-source library"), so its code figure is no longer blind.
+    "heldout6": (DATA / "heldout6.jsonl", DATA / "heldout6-papers.jsonl"),
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
@@ -51,7 +58,8 @@ FLOORS = {
     "heldout2": {"domain": 0.71, "method": 0.78, "kind": 0.79, "code": 0.97},
     "heldout3": {"domain": 0.76, "method": 0.77, "kind": 0.74, "code": 0.96},
     "heldout4": {"domain": 0.81, "method": 0.78, "kind": 0.85, "code": 0.97},
-    "heldout5": {"domain": 0.73, "method": 0.69, "kind": 0.79, "code": 0.96},
+    "heldout5": {"domain": 0.75, "method": 0.71, "kind": 0.80, "code": 0.96},
+    "heldout6": {"domain": 0.76, "method": 0.78, "kind": 0.81, "code": 0.97},
 }
 
 

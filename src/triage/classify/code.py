@@ -52,10 +52,16 @@ class CodeLinks:
         return repos, pages
 
 
-def _structured(paper: Paper) -> tuple[str | None, str | None]:
-    repo = paper.extra.get("githubRepo")
-    page = paper.extra.get("projectPage")
-    return (_web_link(repo), _web_link(page))
+def _structured(paper: Paper, links: CodeLinks) -> tuple[str | None, str, str | None]:
+    """The structured repository link, the field it came from, and the project page: a
+    `projectPage` that is a repository (a Hugging Face dataset, a GitHub repo) counts as one."""
+    repo = _web_link(paper.extra.get("githubRepo"))
+    page = _web_link(paper.extra.get("projectPage"))
+    if repo is None and page is not None:
+        repos, _ = links.split([page])
+        if repos:
+            return page, "projectPage", None
+    return repo, "githubRepo", page
 
 
 def _split_urls(paper: Paper, links: CodeLinks) -> tuple[list[str], list[str]]:
@@ -108,7 +114,7 @@ def decide_code(
     link or an availability statement in a sentence other than the promise's. Without either, a
     project-page link (or a "project page: site.github.io" statement) gives project-page.
     """
-    repo_field, page_field = _structured(paper)
+    repo_field, repo_key, page_field = _structured(paper, links)
     repos, pages = _split_urls(paper, links)
     found = CodeFinding(
         code_url=repo_field or (repos[0] if repos else None),
@@ -119,9 +125,9 @@ def decide_code(
         found.status = "available"
         found.evidence = [
             Evidence(
-                rule="code:structured/githubRepo",
+                rule=f"code:structured/{repo_key}",
                 text=repo_field,
-                field="githubRepo",
+                field=repo_key,
                 offset=0,
                 weight=1.0,
             )
