@@ -49,6 +49,11 @@ GOLD_SETS = {
     # (a repository given as projectPage, "code available" in comments, software licences, "an
     # open-source library"), so its code figure is no longer blind.
     "heldout6": (DATA / "heldout6.jsonl", DATA / "heldout6-papers.jsonl"),
+    # 99 more (50 API, 49 digest), labelled during the fifth round and scored once after it: 0.750 /
+    # 0.751 / 0.804 / 0.960 (the rules before the third round scored 0.751 / 0.745 / 0.794 / 0.950).
+    # Its code misses then led to denial statements ("neither the model nor ... is accessible") and
+    # a tighter availability pattern, so its code figure is no longer blind.
+    "heldout7": (DATA / "heldout7.jsonl", DATA / "heldout7-papers.jsonl"),
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
@@ -59,7 +64,8 @@ FLOORS = {
     "heldout3": {"domain": 0.76, "method": 0.77, "kind": 0.74, "code": 0.96},
     "heldout4": {"domain": 0.81, "method": 0.78, "kind": 0.85, "code": 0.97},
     "heldout5": {"domain": 0.75, "method": 0.71, "kind": 0.80, "code": 0.96},
-    "heldout6": {"domain": 0.76, "method": 0.78, "kind": 0.81, "code": 0.97},
+    "heldout6": {"domain": 0.77, "method": 0.78, "kind": 0.81, "code": 0.97},
+    "heldout7": {"domain": 0.73, "method": 0.73, "kind": 0.78, "code": 0.96},
 }
 
 

@@ -134,8 +134,15 @@ def decide_code(
         ]
         return found
     promise_sentences = {(e.field, sentence(e.field, e.offset)) for e in promised}
-    # An availability statement inside a promise's sentence ("will be available at ...") is the promise.
-    available = [e for e in available if (e.field, sentence(e.field, e.offset)) not in promise_sentences]
+    denied_sentences = {(e.field, sentence(e.field, e.offset)) for e in statements.get("denied", [])}
+    # An availability statement inside a promise's sentence ("will be available at ...") is the
+    # promise; inside a denial's ("neither the model nor its data is accessible") it is no statement.
+    available = [
+        e
+        for e in available
+        if (where := (e.field, sentence(e.field, e.offset))) not in promise_sentences
+        and where not in denied_sentences
+    ]
     place = _place(paper, found.code_url) if found.code_url else None
     repo_sentence = (place[0], sentence(*place)) if place else None
     if promised and (repo_sentence in promise_sentences or not (repos or available)):

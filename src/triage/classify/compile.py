@@ -69,6 +69,7 @@ def compile_taxonomy(taxonomy: Taxonomy) -> PatternSet:
     code = taxonomy.code
     _add_code(patterns, "available", code.available)
     _add_code(patterns, "promised", code.promised)
+    _add_code(patterns, "denied", code.denied)
     _add_code(patterns, "project", code.project_statement)
     patterns.compile()
     return patterns

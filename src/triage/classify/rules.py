@@ -127,10 +127,13 @@ class CodeRules(StrictModel):
     ignore_hosts: list[str] = []
     available: list[str] = []
     promised: list[str] = []
+    # Says the artifacts cannot be had ("the model nor its weights are accessible"): an availability
+    # statement in the same sentence does not count.
+    denied: list[str] = []
     project_statement: list[str] = []
 
     _hosts_ok = field_validator("repo_hosts", "ignore_hosts")(lambda cls, v: check_patterns(v, re2_too=False))
-    _statements_ok = field_validator("available", "promised", "project_statement")(
+    _statements_ok = field_validator("available", "promised", "denied", "project_statement")(
         lambda cls, v: check_patterns(v, re2_too=True)
     )
 
