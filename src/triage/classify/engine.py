@@ -208,7 +208,9 @@ class Classifier:
         rules: dict[tuple[str, str], dict[tuple[str, str], float]],
         first: dict[Pattern, list[Any]],
     ) -> None:
-        """Points of the title's or comments' occurrences: the best per tag and rule."""
+        """Points of the title's or comments' occurrences: the best per tag and rule. Written apart
+        from `_score_abstract` (same blocking and first-occurrence steps) rather than as one loop
+        that branches on the field for every occurrence: this is the per-hit hot path."""
         weights = self.taxonomy.weights
         field_weight = weights.title if name == "title" else weights.comments
         for s, e, p in positives:
