@@ -55,3 +55,17 @@ def test_structured_links(extra, status, code_url, project_url, rule) -> None:
     assert (code.id, tagged.code_url, tagged.project_url) == (status, code_url, project_url)
     if rule:
         assert code.evidence[0].rule == rule
+
+
+def test_a_repository_linked_in_the_text_wins_over_a_repository_project_page() -> None:
+    paper = make_paper(
+        CTX,
+        "Any-Modality Motion Generation",
+        "We generate human motion from any modality. Code: https://github.com/someone/anymo",
+        extra={"projectPage": "https://huggingface.co/datasets/someone/motions"},
+    )
+    assert isinstance(paper, Paper)
+    tagged = load_classifier().classify(paper)
+    assert tagged.tag_ids("code") == ["available"]
+    assert tagged.code_url == "https://github.com/someone/anymo"
+    assert tagged.project_url == "https://huggingface.co/datasets/someone/motions"

@@ -4,12 +4,9 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from triage.classify import Classifier, load_classifier
 from triage.classify.analysis import analyse
 from triage.config import ConfigDirs
-from triage.errors import ConfigError
 from triage.models import Paper
 from triage.parse import parse_file
 from triage.parse.records import ParseContext, make_paper
@@ -77,22 +74,22 @@ def test_a_facet_without_a_fallback_gets_the_implied_tag_when_nothing_fired(tmp_
     assert classifier.classify(GENERIC).tag_ids("domain") == []
 
 
-def test_fallback_if_on_a_tag_that_never_fires_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="has no rules of its own"):
-        _user_classifier(
-            tmp_path,
-            """\
-            facets:
-              domain:
-                tags:
-                  elsewhere:
-                    description: a tag with no rules, that nothing can fire
-              method:
-                tags:
-                  llm-ish:
-                    fallback_if: [domain:elsewhere]
-            """,
-        )
+def test_a_user_config_that_empties_the_implying_tag_still_loads(tmp_path: Path) -> None:
+    """A user who switches `method:llm` off (a tag with no rules) keeps a working config: the
+    shipped `fallback_if: [method:llm]` then simply never applies."""
+    classifier = _user_classifier(
+        tmp_path,
+        """\
+        facets:
+          method:
+            tags:
+              llm:
+                description: switched off
+        """,
+    )
+    tagged = classifier.classify(LLM_RL)
+    assert "llm" not in tagged.tag_ids("method")
+    assert tagged.tag_ids("domain") == ["general-ml"]
 
 
 def test_rule_statistics_do_not_count_the_fallback_if_reason() -> None:
@@ -100,3 +97,6 @@ def test_rule_statistics_do_not_count_the_fallback_if_reason() -> None:
     stats = analyse([classifier.classify(LLM_RL)], classifier.taxonomy)
     assert not [rule for rule in stats.rule_hits if "fallback_if" in rule]
     assert stats.tag_counts["domain:language"] == 1
+    # Its own language rules fell short of the threshold: they are hits, not what decided the tag.
+    language = [rule for rule in stats.rule_hits if rule.startswith("domain:language/")]
+    assert language and not any(stats.rule_decisive[rule] for rule in language)

@@ -50,11 +50,13 @@ def analyse(tagged: Iterable[TaggedPaper], taxonomy: Taxonomy) -> RuleStats:
         stats.papers += 1
         fired = {t.key for t in paper.tags}
         for tag in [*paper.tags, *paper.near]:
-            for rule in {e.rule for e in tag.evidence}:
-                if rule.partition("/")[2].startswith(f"{FALLBACK_IF}:"):
-                    continue  # the reason a `fallback_if` tag was given, not a rule of the taxonomy
+            rules = {e.rule for e in tag.evidence}
+            # A `fallback_if` tag carries its reason (not a rule of the taxonomy) and its own rules'
+            # evidence, which fell short: none of them decided it.
+            implied = {r for r in rules if r.partition("/")[2].startswith(f"{FALLBACK_IF}:")}
+            for rule in rules - implied:
                 stats.rule_hits[rule] += 1
-                stats.rule_decisive[rule] += tag.key in fired
+                stats.rule_decisive[rule] += tag.key in fired and not implied
         for key in fired:
             stats.tag_counts[key] += 1
         by_facet: dict[str, list[str]] = {}

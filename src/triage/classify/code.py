@@ -52,15 +52,14 @@ class CodeLinks:
         return repos, pages
 
 
-def _structured(paper: Paper, links: CodeLinks) -> tuple[str | None, str, str | None]:
-    """The structured repository link, the field it came from, and the project page: a
-    `projectPage` that is a repository (a Hugging Face dataset, a GitHub repo) counts as one."""
+def _structured(paper: Paper, links: CodeLinks, text_repos: list[str]) -> tuple[str | None, str, str | None]:
+    """The structured repository link, the field it came from, and the project page. A
+    `projectPage` that is a repository (a Hugging Face dataset, a GitHub repo) counts as one
+    when the text links no repository of its own."""
     repo = _web_link(paper.extra.get("githubRepo"))
     page = _web_link(paper.extra.get("projectPage"))
-    if repo is None and page is not None:
-        repos, _ = links.split([page])
-        if repos:
-            return page, "projectPage", None
+    if repo is None and page is not None and not text_repos and links.split([page])[0]:
+        return page, "projectPage", None
     return repo, "githubRepo", page
 
 
@@ -95,6 +94,11 @@ def _place(paper: Paper, url: str) -> tuple[str, int] | None:
     return None
 
 
+def _ends_inside(a: Evidence, b: Evidence) -> bool:
+    """Whether match `a` ends inside match `b` (where a statement's verb is)."""
+    return a.field == b.field and b.offset < a.offset + len(a.text) <= b.offset + len(b.text)
+
+
 def _web_link(value: object) -> str | None:
     """An http(s) link from a structured field; anything else (javascript:, file:) is ignored."""
     if isinstance(value, str) and _WEB_LINK.match(value.strip()):
@@ -114,8 +118,8 @@ def decide_code(
     link or an availability statement in a sentence other than the promise's. Without either, a
     project-page link (or a "project page: site.github.io" statement) gives project-page.
     """
-    repo_field, repo_key, page_field = _structured(paper, links)
     repos, pages = _split_urls(paper, links)
+    repo_field, repo_key, page_field = _structured(paper, links, repos)
     found = CodeFinding(
         code_url=repo_field or (repos[0] if repos else None),
         project_url=page_field or (pages[0] if pages else None),
@@ -134,14 +138,15 @@ def decide_code(
         ]
         return found
     promise_sentences = {(e.field, sentence(e.field, e.offset)) for e in promised}
-    denied_sentences = {(e.field, sentence(e.field, e.offset)) for e in statements.get("denied", [])}
+    denied = statements.get("denied", [])
     # An availability statement inside a promise's sentence ("will be available at ...") is the
-    # promise; inside a denial's ("neither the model nor its data is accessible") it is no statement.
+    # promise; one whose verb a denial holds ("neither the model nor its data is accessible") is no
+    # statement ("prior code is not released, our code is available" keeps its second clause).
     available = [
         e
         for e in available
-        if (where := (e.field, sentence(e.field, e.offset))) not in promise_sentences
-        and where not in denied_sentences
+        if (e.field, sentence(e.field, e.offset)) not in promise_sentences
+        and not any(_ends_inside(e, d) for d in denied)
     ]
     place = _place(paper, found.code_url) if found.code_url else None
     repo_sentence = (place[0], sentence(*place)) if place else None

@@ -89,7 +89,8 @@ class TagDef(StrictModel):
     suppresses: list[str] = []
     # `facet:tag`s of other facets: when no tag of this tag's facet fired, a paper with one of them
     # fired gets this tag (instead of the facet's fallback, if any): `language` for an LLM paper
-    # with no other domain. It does not chain: the tags named must fire by their own rules.
+    # with no other domain. It does not chain: a tag named there fires by its own rules or not at all
+    # (one a user's file leaves without rules never does).
     fallback_if: list[str] = []
     rules: list[Rule] = []
 
@@ -162,8 +163,9 @@ class Taxonomy(StrictModel):
     code: CodeRules = CodeRules()
 
     def fingerprint(self) -> str:
-        """A short hash of the effective rules: stored with every paper, so retag knows what is stale."""
-        # Defaults left out: a new optional key does not make every stored paper look stale.
+        """A short hash of the effective rules, stored with every paper (`rules_version`) so a user
+        can tell which rules tagged it; `retag` re-applies the current rules to every paper."""
+        # Defaults left out: a new optional key with its default does not change the hash.
         return hashlib.sha256(self.model_dump_json(exclude_defaults=True).encode()).hexdigest()[:12]
 
     @model_validator(mode="after")
@@ -185,11 +187,6 @@ class Taxonomy(StrictModel):
                         raise ValueError(
                             f"{facet}:{tag}: fallback_if {other!r} is not a tag of another facet "
                             "(write facet:tag, e.g. method:llm)"
-                        )
-                    if not known.tags[other_tag].rules:
-                        raise ValueError(
-                            f"{facet}:{tag}: fallback_if {other!r} has no rules of its own, so it never "
-                            "fires (fallback_if does not chain)"
                         )
         return self
 
