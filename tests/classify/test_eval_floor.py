@@ -52,8 +52,12 @@ GOLD_SETS = {
     # 99 more (50 API, 49 digest), labelled during the fifth round and scored once after it: 0.750 /
     # 0.751 / 0.804 / 0.960 (the rules before the third round scored 0.751 / 0.745 / 0.794 / 0.950).
     # Its code misses then led to denial statements ("neither the model nor ... is accessible") and
-    # a tighter availability pattern, so its code figure is no longer blind.
+    # a tighter availability pattern, and the sixth round was tuned on it.
     "heldout7": (DATA / "heldout7.jsonl", DATA / "heldout7-papers.jsonl"),
+    # 100 more (24 API, 76 digest), labelled during the sixth round and scored once after it, never
+    # looked into: 0.746 / 0.764 / 0.824 / 0.970 (the rules before the third round scored 0.729 /
+    # 0.764 / 0.824 / 0.960). Keep it blind until the next round's fresh set is labelled.
+    "heldout8": (DATA / "heldout8.jsonl", DATA / "heldout8-papers.jsonl"),
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
@@ -65,7 +69,8 @@ FLOORS = {
     "heldout4": {"domain": 0.81, "method": 0.78, "kind": 0.85, "code": 0.97},
     "heldout5": {"domain": 0.75, "method": 0.71, "kind": 0.80, "code": 0.96},
     "heldout6": {"domain": 0.77, "method": 0.78, "kind": 0.81, "code": 0.97},
-    "heldout7": {"domain": 0.73, "method": 0.73, "kind": 0.78, "code": 0.96},
+    "heldout7": {"domain": 0.74, "method": 0.73, "kind": 0.78, "code": 0.96},
+    "heldout8": {"domain": 0.72, "method": 0.74, "kind": 0.80, "code": 0.95},
 }
 
 
