@@ -56,8 +56,12 @@ GOLD_SETS = {
     "heldout7": (DATA / "heldout7.jsonl", DATA / "heldout7-papers.jsonl"),
     # 100 more (24 API, 76 digest), labelled during the sixth round and scored once after it, never
     # looked into: 0.746 / 0.764 / 0.824 / 0.970 (the rules before the third round scored 0.729 /
-    # 0.764 / 0.824 / 0.960). Keep it blind until the next round's fresh set is labelled.
+    # 0.764 / 0.824 / 0.960). The seventh round was then tuned on it.
     "heldout8": (DATA / "heldout8.jsonl", DATA / "heldout8-papers.jsonl"),
+    # 100 more, all from arXiv digests, labelled during the seventh round and scored once after it,
+    # never looked into: 0.689 / 0.754 / 0.789 / 0.980 (the rules before the third round scored
+    # 0.673 / 0.747 / 0.789 / 0.980). Keep it blind until the next round's fresh set is labelled.
+    "heldout9": (DATA / "heldout9.jsonl", DATA / "heldout9-papers.jsonl"),
 }
 FLOORS = {
     "sample": {"domain": 0.87, "method": 0.81, "kind": 0.92, "code": 0.98},
@@ -70,7 +74,8 @@ FLOORS = {
     "heldout5": {"domain": 0.75, "method": 0.71, "kind": 0.80, "code": 0.96},
     "heldout6": {"domain": 0.77, "method": 0.78, "kind": 0.81, "code": 0.97},
     "heldout7": {"domain": 0.74, "method": 0.73, "kind": 0.78, "code": 0.96},
-    "heldout8": {"domain": 0.72, "method": 0.74, "kind": 0.80, "code": 0.95},
+    "heldout8": {"domain": 0.72, "method": 0.75, "kind": 0.80, "code": 0.96},
+    "heldout9": {"domain": 0.66, "method": 0.73, "kind": 0.76, "code": 0.96},
 }
 
 
