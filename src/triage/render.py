@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from triage.classify.analysis import RuleStats
-    from triage.classify.evaluate import EvalReport
+    from triage.classify.evaluate import Comparison, EvalReport
     from triage.classify.rules import Taxonomy
     from triage.models import Paper, TaggedPaper
     from triage.query import Filters, Listed
@@ -107,6 +107,35 @@ def eval_report(report: EvalReport, worst: int, out: TextIO) -> None:
             console.print(
                 f"  {safe_text(m.tag)}  score {m.score:g}  {safe_text(m.title[:90])}\n"
                 f"      {safe_text(evidence)}"
+            )
+
+
+def comparison_report(result: Comparison, shown: int, out: TextIO) -> None:
+    """Micro-F1 per facet under the baseline's rules and the current ones, then the papers whose
+    tags changed: fixed first, then broken (up to `shown` of each)."""
+    console = console_for(out)
+    table = new_table(out, title="against the baseline rules")
+    for column in ("facet", "baseline F1", "current F1", "change"):
+        table.add_column(column, justify="left" if column == "facet" else "right")
+    for facet in sorted(set(result.baseline.facets()) | set(result.current.facets())):
+        before, after = result.baseline.facet_micro(facet).f1, result.current.facet_micro(facet).f1
+        table.add_row(facet, f"{before:.3f}", f"{after:.3f}", f"{after - before:+.3f}")
+    console.print(table)
+    for label, changes in (
+        ("better", [c for c in result.changes if c.delta < 0]),
+        ("worse", [c for c in result.changes if c.delta > 0]),
+        ("changed, as wrong as before", [c for c in result.changes if c.delta == 0]),
+    ):
+        if not changes:
+            continue
+        console.print(f"\n[bold]{label} ({len(changes)})[/bold]")
+        ordered = changes if label != "worse" else sorted(changes, key=lambda c: (-c.delta, c.facet, c.title))
+        for c in ordered[:shown]:
+            console.print(
+                f"  {c.facet}: {', '.join(c.before) or '-'} -> {', '.join(c.after) or '-'}"
+                f"  (gold {', '.join(c.gold) or '-'})  {safe_text(c.title[:80])}",
+                markup=False,
+                highlight=False,
             )
 
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage.errors import InputError
 from triage.models import Paper, TaggedPaper
 from triage.parse.records import ParseContext, make_paper
 from triage.text import normalise_arxiv_id, title_key
+
+if TYPE_CHECKING:
+    from triage.classify.engine import Classifier
 
 
 @dataclass
@@ -140,17 +144,25 @@ def _explain(tagged: TaggedPaper, key: str) -> tuple[float, list[str]]:
     return 0.0, []
 
 
-def evaluate(gold: list[GoldPaper], tagged: Iterable[TaggedPaper], facets: Iterable[str]) -> EvalReport:
-    """Compare predicted tags with gold tags for every gold paper found among the tagged ones."""
+def _matched(gold: list[GoldPaper], tagged: Iterable[TaggedPaper]) -> Iterator[tuple[GoldPaper, TaggedPaper]]:
+    """Each gold paper with the first tagged paper that is it (same arXiv id, else same title)."""
     by_id = {g.arxiv_id: g for g in gold if g.arxiv_id}
     by_title = {title_key(g.title): g for g in gold}
-    report = EvalReport()
     seen: set[int] = set()
-    wanted = set(facets)
     for tp in tagged:
         g = by_id.get(tp.paper.arxiv_id or "") or by_title.get(title_key(tp.paper.title))
         if g is None or g.line in seen:
             continue
+        seen.add(g.line)
+        yield g, tp
+
+
+def evaluate(gold: list[GoldPaper], tagged: Iterable[TaggedPaper], facets: Iterable[str]) -> EvalReport:
+    """Compare predicted tags with gold tags for every gold paper found among the tagged ones."""
+    report = EvalReport()
+    seen: set[int] = set()
+    wanted = set(facets)
+    for g, tp in _matched(gold, tagged):
         seen.add(g.line)
         report.matched += 1
         for facet in wanted & set(g.tags):
@@ -167,6 +179,68 @@ def evaluate(gold: list[GoldPaper], tagged: Iterable[TaggedPaper], facets: Itera
                 report.mistakes.append(Mistake(kind, key, tp.paper.title, score, evidence))
     report.unmatched = [g.title for g in gold if g.line not in seen]
     return report
+
+
+@dataclass
+class Change:
+    """A gold paper whose tags in one facet differ between two rule sets."""
+
+    title: str
+    facet: str
+    before: list[str]
+    after: list[str]
+    gold: list[str]
+
+    @property
+    def delta(self) -> int:
+        """Wrong tags (missed or extra) after, minus before: below 0 is better."""
+        expected = set(self.gold)
+        return len(set(self.after) ^ expected) - len(set(self.before) ^ expected)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "facet": self.facet,
+            "before": self.before,
+            "after": self.after,
+            "gold": self.gold,
+            "delta": self.delta,
+        }
+
+
+@dataclass
+class Comparison:
+    """The same gold papers scored by a baseline's rules and the current ones, and what changed."""
+
+    baseline: EvalReport
+    current: EvalReport
+    changes: list[Change]
+
+
+def compare(
+    gold: list[GoldPaper],
+    papers: Iterable[Paper],
+    current: Classifier,
+    baseline: Classifier,
+    facets: Iterable[str],
+) -> Comparison:
+    """Score both rule sets on the same papers and list, per gold paper and facet, the tags that
+    differ: what a rule change fixed and what it broke."""
+    papers = list(papers)
+    wanted = sorted(set(facets))
+    now = [current.classify(p) for p in papers]
+    before = {id(p): baseline.classify(p) for p in papers}
+    changes = []
+    for g, tp in _matched(gold, now):
+        old = before[id(tp.paper)]
+        for facet in wanted:
+            if facet not in g.tags:
+                continue
+            a, b = sorted(old.tag_ids(facet)), sorted(tp.tag_ids(facet))
+            if a != b:
+                changes.append(Change(tp.paper.title, facet, a, b, sorted(g.tags[facet])))
+    changes.sort(key=lambda c: (c.delta, c.facet, c.title))
+    return Comparison(evaluate(gold, before.values(), wanted), evaluate(gold, now, wanted), changes)
 
 
 def gold_as_papers(gold: list[GoldPaper], name: str) -> list[Paper]:

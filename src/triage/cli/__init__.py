@@ -287,6 +287,12 @@ def classify(
 @input_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--worst", default=10, show_default=True, help="How many false positives / negatives to show.")
+@click.option(
+    "--baseline",
+    metavar="DIR",
+    help="Also score the rules of config folder DIR ('shipped': the shipped rules) and show what "
+    "changed: F1 per facet before and after, and each paper whose tags differ.",
+)
 @pass_state
 def eval_command(
     state: State,
@@ -297,6 +303,7 @@ def eval_command(
     strict: bool,
     fmt: str,
     worst: int,
+    baseline: str | None,
 ) -> None:
     """Precision, recall and F1 of the rules against hand-labelled papers.
 
@@ -304,31 +311,46 @@ def eval_command(
     come from --dump files, or from an "abstract" key on each gold line.
 
     \b
-    Example:
+    Examples:
       triage eval tests/data/gold-sample.jsonl --dump data/hf-papers-sample.txt
+      triage --config my-rules eval gold.jsonl --dump dump.txt --baseline shipped
     """
     from triage.classify import load_classifier
-    from triage.classify.evaluate import evaluate, gold_as_papers, read_gold
+    from triage.classify.evaluate import compare, evaluate, gold_as_papers, read_gold
+    from triage.config import ConfigDirs
     from triage.pipeline import RunReport
 
     engine = load_classifier(state.dirs())
+    before = None
+    if baseline is not None:
+        before = load_classifier(ConfigDirs() if baseline == "shipped" else ConfigDirs.from_env(baseline))
     gold_papers = read_gold(Path(gold))
     report = RunReport()
     if dumps:
         papers: Iterable[Paper] = read_papers(state, dumps, input_format, ref_date, report)
     else:
         papers = gold_as_papers(gold_papers, gold)
-    result = evaluate(
-        gold_papers, (engine.classify(p) for p in papers), engine.taxonomy.facets.keys() | {"code"}
-    )
+    facets = engine.taxonomy.facets.keys() | {"code"}
+    if before is None:
+        result = evaluate(gold_papers, (engine.classify(p) for p in papers), facets)
+        compared = None
+    else:
+        compared = compare(gold_papers, papers, engine, before, facets)
+        result = compared.current
     if result.unmatched:
         state.warn(
             f"{len(result.unmatched)} gold papers not found in the dumps, e.g. {result.unmatched[0]!r}"
         )
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2))
+        out = result.as_dict()
+        if compared is not None:
+            out["baseline"] = compared.baseline.as_dict()
+            out["changes"] = [c.as_dict() for c in compared.changes]
+        click.echo(json.dumps(out, indent=2))
     else:
         render.eval_report(result, worst, sys.stdout)
+        if compared is not None:
+            render.comparison_report(compared, worst, sys.stdout)
     run_exit(report, strict)
 
 
