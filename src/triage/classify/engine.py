@@ -239,15 +239,13 @@ class Classifier:
         near: list[Tag] = []
         thresholds = self.thresholds
         sentences, rules = scoring.sentences, scoring.rules
-        rounded = _ROUNDED
         for key, evidence in scoring.evidence.items():
             per_sentence = sentences.get(key)
             points = sum(per_sentence.values()) if per_sentence is not None else 0.0
             per_rule = rules.get(key)
             if per_rule is not None:
                 points += sum(per_rule.values())
-            score = rounded.get(points)
-            tag = Tag(key[0], key[1], _round3(points) if score is None else score, evidence)
+            tag = Tag(key[0], key[1], _round3(points), evidence)
             if tag.score >= thresholds[key]:
                 fired = by_facet.get(key[0])
                 if fired is None:
@@ -305,11 +303,11 @@ class Classifier:
                 else:
                     near.remove(own)
                     tag = Tag(facet, implied, own.score, [reason, *own.evidence])
-                fallback = next((n for n, t in enumerate(tags) if t.facet == facet), None)
-                if fallback is None:
+                at = next((n for n, t in enumerate(tags) if t.facet == facet), None)  # its fallback
+                if at is None:
                     tags.append(tag)
                 else:
-                    tags[fallback] = tag
+                    tags[at] = tag
                 break
 
 
@@ -330,10 +328,8 @@ def _record_evidence(
         if kept is not found:
             kept[1] = max(kept[1], found[1])
             kept[2] += found[2]
-    rounded = _ROUNDED
     for s, e, points, p in merged.values():
-        weight = rounded.get(points)
-        item = Evidence(p.rule, text[s:e], name, s, _round3(points) if weight is None else weight)
+        item = Evidence(p.rule, text[s:e], name, s, _round3(points))
         key = key_of(p)
         items = into.get(key)
         if items is None:
@@ -351,6 +347,9 @@ _ROUNDED_MAX = 4096
 
 def _round3(points: float) -> float:
     """round(points, 3), remembered in _ROUNDED."""
+    rounded = _ROUNDED.get(points)
+    if rounded is not None:
+        return rounded
     rounded = round(points, 3)
     if points and len(_ROUNDED) < _ROUNDED_MAX:
         _ROUNDED[points] = rounded
