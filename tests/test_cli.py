@@ -75,6 +75,17 @@ def test_output_file_is_written_and_no_temp_file_is_left(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl"]
 
 
+@pytest.mark.parametrize("command", ["parse", "classify"])
+def test_output_onto_an_input_dump_is_refused_and_the_dump_kept(tmp_path: Path, command: str):
+    dump = tmp_path / "dump.txt"
+    shutil.copy(SAMPLE, dump)
+    for given in (dump, tmp_path):  # the file itself, or the folder it is read from
+        result = run_cli(command, given, "-o", dump)
+        assert_clean_exit(result, 2)
+        assert f"this is the input {dump}" in result.stderr and "choose another -o path" in result.stderr
+    assert dump.read_bytes() == SAMPLE.read_bytes()
+
+
 def test_output_file_replaces_an_existing_file_on_success(tmp_path: Path):
     out = tmp_path / "papers.jsonl"
     out.write_text("old content\n", encoding="utf-8")

@@ -6,11 +6,11 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from triage.errors import TriageError
+from triage.errors import TriageError, UsageError
 from triage.text import UNSAFE_BUT_WHITESPACE
 
 # C0/C1 controls but tab and newline (ESC starts every terminal escape sequence), zero-width and
@@ -38,14 +38,43 @@ def _umask() -> int:
     return mask
 
 
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare where the names lead
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_overwriting(path: str | Path, protected: Iterable[tuple[str | Path, str]]) -> None:
+    """A UsageError when `path` names one of the `protected` files (the database, an input dump):
+    `-o` replaces its target, so `export -o triage.db` would destroy the database. A device or
+    pipe is written to, never replaced, so it is never refused."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        return
+    for other, what in protected:
+        if _same_file(path, other):
+            raise UsageError(f"{path}: this is {what}, which -o would replace; choose another -o path")
+
+
+def database_files(db: str | Path) -> list[tuple[str | Path, str]]:
+    """The database and the files SQLite keeps beside it, as `refuse_overwriting` takes them."""
+    sidecars = [(f"{db}{suffix}", f"a file of the database {db}") for suffix in ("-wal", "-shm", "-journal")]
+    return [(db, "the database"), *sidecars]
+
+
 @contextlib.contextmanager
-def open_output(path: str | Path | None) -> Iterator[TextIO]:
+def open_output(
+    path: str | Path | None, protected: Iterable[tuple[str | Path, str]] = ()
+) -> Iterator[TextIO]:
     """stdout for None or `-`; otherwise a temp file beside `path`, renamed over it on success.
 
     The target is never left half-written: an exception, or DiscardOutput, keeps the old file.
     A symlink is followed (the file it points to is replaced); a device or pipe (/dev/null, a
-    FIFO) is written directly, never replaced; a missing folder is created.
+    FIFO) is written directly, never replaced; a missing folder is created. A target that is one
+    of the `protected` files (the database, an input) is refused before anything is written.
     """
+    if path is not None and str(path) != "-":
+        refuse_overwriting(path, protected)
     if path is None or str(path) == "-":
         with contextlib.suppress(DiscardOutput):
             yield sys.stdout

@@ -84,3 +84,22 @@ def test_list_takes_the_same_formats(sample_db: Path) -> None:
     accepted = [r for r in records if r["status"] == "accepted"]
     assert accepted and accepted[0]["decisions"][0]["note"] == "try on our ViT | =cheap"
     assert all(r["sources"][0]["path"] == "data/hf-papers-sample.txt" for r in records)
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal"])
+def test_output_onto_the_database_is_refused_and_the_database_kept(
+    sample_db: Path, tmp_path: Path, suffix: str
+) -> None:
+    db = tmp_path / "copy.db"
+    db.write_bytes(sample_db.read_bytes())
+    before = db.read_bytes()
+    for command in ("export", "list"):
+        result = run(command, "--db", str(db), "--format", "csv", "-o", f"{db}{suffix}")
+        assert result.exit_code == 2, result.output
+        assert "the database" in result.stderr and "choose another -o path" in result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert db.read_bytes() == before
+    link = tmp_path / "link.db"
+    link.symlink_to(db)
+    assert run("export", "--db", str(db), "-o", str(link)).exit_code == 2
+    assert db.read_bytes() == before

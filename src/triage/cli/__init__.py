@@ -106,11 +106,12 @@ def stream_papers(
     """Parse the inputs, hand the papers to `write` (stdout or an atomic -o file), then the
     summary line and the run's exit code: the shared body of `parse` and `classify`."""
     from triage.output import open_output
-    from triage.pipeline import RunReport
+    from triage.pipeline import RunReport, expand_inputs
 
     report = RunReport()
+    inputs = [(name, f"the input {name}") for name in expand_inputs(files) if name != "-"]
     papers = read_papers(state, files, input_format, ref_date, report)
-    with open_output(output) as out:
+    with open_output(output, protected=inputs) as out:
         write(papers, out)
         keep_old_output_if_failed(report)
     state.info(report.summary())

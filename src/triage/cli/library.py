@@ -21,7 +21,7 @@ from triage.config import sample_dump
 from triage.errors import UsageError
 from triage.formats import EXPORT_FORMATS
 from triage.formats import EXPORT_SUFFIXES as SUFFIXES
-from triage.output import open_output
+from triage.output import database_files, open_output
 from triage.query import SORTS, STATUSES, Filters, Library
 from triage.rank import Ranker, load_ranking
 
@@ -232,7 +232,7 @@ def list_command(
       triage list --query "kolmogorov arnold"
     """
     filters = make_filters(kw, limit)
-    with reading(state, db_path) as session, open_output(output) as out:
+    with reading(state, db_path) as session, open_output(output, database_files(session.path)) as out:
         listed = session.library.select(filters)
         if fmt is None or fmt == "table":
             render.paper_list(listed, filters, out)
@@ -286,7 +286,7 @@ def export(
     filters = make_filters(kw, limit)
     with reading(state, db_path) as session:
         listed = session.library.select(filters)
-        with open_output(output) as out:
+        with open_output(output, database_files(session.path)) as out:
             write_listed(fmt, listed, out, session.library, filters, group_by)
     state.info(f"exported {len(listed)} papers ({filters.describe()})" + (f" to {output}" if output else ""))
 
