@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,24 @@ def test_output_onto_an_input_dump_is_refused_and_the_dump_kept(tmp_path: Path, 
         assert_clean_exit(result, 2)
         assert f"this is the input {dump}" in result.stderr and "choose another -o path" in result.stderr
     assert dump.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_a_pipe_is_parsed_whole():
+    """`triage parse <(zcat dump.gz)`: a pipe can be read only once, so nothing may be lost to the
+    look at its first bytes."""
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write_end, "wb") as handle:
+            handle.write(SAMPLE.read_bytes())
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    result = run_cli("parse", f"/dev/fd/{read_end}", "--format", "jsonl")
+    feeder.join(timeout=10)
+    os.close(read_end)
+    assert_clean_exit(result, 0)
+    assert len(jsonl(result.stdout)) == SAMPLE_PAPERS
 
 
 def test_output_file_replaces_an_existing_file_on_success(tmp_path: Path):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
 from pathlib import Path
 
 from store_helpers import SAMPLE, SAMPLE_PAPERS, count, ok, run, sample_pairs, unique_word, write_papers
@@ -187,3 +189,26 @@ def test_duplicates_inside_and_across_classify_chunks_merge_as_one_paper_each(tm
     )
     with sqlite3.connect(db) as a, sqlite3.connect(once) as b:
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+def _pipe_fed_with(data: bytes) -> tuple[str, threading.Thread]:
+    """A pipe, named as `<(zcat dump.gz)` names one, that a thread fills with `data` once."""
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    return f"/dev/fd/{read_end}", thread
+
+
+def test_a_pipe_is_read_once_and_whole(tmp_path: Path):
+    """A dump bigger than the bytes read to detect its format, from a pipe that can be read once:
+    every paper lands (no first chunk lost to the format check, none to the content hash)."""
+    pipe, feeder = _pipe_fed_with(SAMPLE.read_bytes())
+    data = summary(ok(run("-q", "ingest", "--db", tmp_path / "t.db", pipe, "--json-summary")))
+    feeder.join(timeout=10)
+    os.close(int(pipe.rsplit("/", 1)[1]))
+    assert data["new"] == SAMPLE_PAPERS and data["skipped"] == 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,13 +67,18 @@ def open_dump(name: str | Path) -> Dump:
         try:
             with path.open("rb") as handle:
                 head = handle.read(HEAD_BYTES)
+                # A pipe (`<(zcat dump.gz)`, a FIFO) can be read only once: keep all of it now,
+                # as stdin is, since hashing and parsing would each open it again and find the
+                # first bytes gone, or wait forever for a writer. Binary content is refused first.
+                regular = stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+                rest = b"" if regular or _looks_binary(head) else handle.read()
         except IsADirectoryError:
             raise InputError(f"{path}: is a folder; give the dump files inside it") from None
         except FileNotFoundError:
             raise InputError(f"{path}: no such file; check the path") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}; check permissions") from None
-        dump = Dump(str(path), "", path)
+        dump = Dump(str(path), "", path) if regular else Dump(str(path), "", None, head + rest)
     if _looks_binary(head):
         raise InputError(f"{dump.name}: not a text dump (binary content); give a text, JSON or JSONL file")
     dump.head = head.decode("utf-8-sig", errors="replace")
