@@ -46,3 +46,23 @@ def test_any_bytes_in_a_file_parse_or_are_refused_with_one_message(tmp_path_fact
 @given(text=lines.map("\n".join))
 def test_detection_always_names_a_format(text):
     assert detect_format("dump", text) in FORMATS
+
+
+# Half of a UTF-16 pair (an emoji cut by a scraper), in every field a JSON format carries: the
+# str Python decodes it into cannot be written as UTF-8, so SQLite and every writer failed on it.
+HALF_EMOJI_RECORDS = {
+    "arxiv-snapshot": '{"id": "2401.00001", "title": "T \\ud83d", "abstract": "a \\ud83d", '
+    '"authors": "A \\ud83d B", "categories": "cs.LG \\udfff", "comments": "c \\ud800"}',
+    "hf-api": '[{"paper": {"id": "2401.00002", "title": "T", "summary": "s", "authors": '
+    '[{"name": "\\ud83d"}], "githubRepo": "https://github.com/a/b\\ud83d"}, "\\ud83dkey": 1}]',
+    "triage-jsonl": '{"id": "x\\ud83d", "title": "T", "abstract": "a", "authors": ["\\udc00"], '
+    '"urls": [], "extra": {"k\\ud83d": ["\\ud83d"]}, "source": {"file": "f\\ud83d", "format": "hf-page"}}',
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(HALF_EMOJI_RECORDS))
+def test_a_lone_surrogate_escape_in_any_json_field_becomes_a_replacement_character(fmt):
+    records = list(parse_text(HALF_EMOJI_RECORDS[fmt], "dump", ParseOptions(input_format=fmt)))
+    assert len(records) == 1 and isinstance(records[0], Paper), records
+    dumped = records[0].model_dump_json()  # raised UnicodeEncodeError before
+    assert "\ufffd" in dumped and not any("\ud800" <= ch <= "\udfff" for ch in dumped)

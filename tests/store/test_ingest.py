@@ -212,3 +212,19 @@ def test_a_pipe_is_read_once_and_whole(tmp_path: Path):
     feeder.join(timeout=10)
     os.close(int(pipe.rsplit("/", 1)[1]))
     assert data["new"] == SAMPLE_PAPERS and data["skipped"] == 0
+
+
+def test_a_lone_surrogate_in_a_json_dump_neither_crashes_nor_stops_the_run(tmp_path: Path):
+    """`\\ud83d` (half an emoji) in an author name: the paper lands with U+FFFD in its place, and
+    the dumps after it are still ingested (a traceback aborted the whole run)."""
+    half = tmp_path / "a-half-emoji.jsonl"
+    half.write_text(
+        '{"id": "2401.00001", "title": "Sparse experts at scale", "abstract": "We propose x.", '
+        '"authors": "Ann \\ud83d Lee", "categories": "cs.LG \\udfff"}\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "t.db"
+    result = ok(run("ingest", "--db", db, half, SAMPLE, "--json-summary"))
+    assert "Traceback" not in result.output
+    assert summary(result)["new"] == 1 + SAMPLE_PAPERS
+    assert count(db, "SELECT COUNT(*) FROM papers WHERE authors LIKE ?", "%\ufffd%") == 1

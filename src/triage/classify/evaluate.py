@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from triage.errors import InputError
 from triage.models import Paper, TaggedPaper
-from triage.parse.records import ParseContext, make_paper
+from triage.parse.records import ParseContext, json_loads, make_paper
 from triage.text import normalise_arxiv_id, title_key
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ def read_gold(path: Path) -> list[GoldPaper]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json_loads(line)
             gold.append(_gold_line(record, number))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(

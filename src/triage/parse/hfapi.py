@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from triage.models import Paper, Skipped
-from triage.parse.records import ParseContext, json_lines, make_paper
+from triage.parse.records import ParseContext, json_lines, json_loads, make_paper, without_surrogates
 
 # Kept in `extra` when present; the API moved some of them between the record and `paper`.
 EXTRA_KEYS = (
@@ -30,7 +30,7 @@ def _as_dict(item: object) -> dict[str, Any] | None:
         try:
             # literal_eval builds literals only (never calls code); deep nesting or huge
             # numbers can still fail, so every failure means "not a record".
-            item = ast.literal_eval(item)
+            item = without_surrogates(ast.literal_eval(item))
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
     return item if isinstance(item, dict) else None
@@ -81,7 +81,7 @@ def record_to_paper(item: object, ctx: ParseContext, index: int | None, line: in
 def _parse_document(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
     """A whole JSON document: a list of records, or the `{"status", "data": [...]}` wrapper."""
     try:
-        document = json.loads(text)
+        document = json_loads(text)
     except json.JSONDecodeError as exc:
         reason = f"invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); file not read"
         yield ctx.skip(reason, line=exc.lineno)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,30 @@ from triage.models import Paper, Skipped, SourceRef
 from triage.text import clean_text, extract_urls, normalise_arxiv_id, paper_id
 
 MAX_TITLE = 600
+# `\ud83d` in JSON text: half of a UTF-16 pair, often left alone by a scraper that cut a string.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: Any) -> Any:
+    """`value` with every lone UTF-16 surrogate in its strings (keys too) replaced by U+FFFD.
+
+    Python decodes an unpaired `\\ud83d` escape into a str that cannot be written as UTF-8: SQLite,
+    JSON output and the terminal would all fail on it, in whatever field it stands."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {without_surrogates(key): without_surrogates(item) for key, item in value.items()}
+    return value
+
+
+def json_loads(text: str) -> Any:
+    """`json.loads`, with lone surrogates replaced (see `without_surrogates`); the text is walked
+    only when it holds a surrogate escape at all, so clean dumps pay one substring search."""
+    value = json.loads(text)
+    return without_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
 
 
 @dataclass
@@ -85,7 +110,7 @@ def json_lines(
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json_loads(line)
         except json.JSONDecodeError as exc:
             yield ctx.skip(f"invalid JSON line ({exc.msg})", line=number)
             continue

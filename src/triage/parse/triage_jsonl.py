@@ -14,14 +14,13 @@ of `model_dump`.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from triage.models import Paper, Skipped
-from triage.parse.records import ParseContext, json_lines
+from triage.parse.records import ParseContext, json_lines, json_loads
 from triage.text import clean_text
 
 PAPER_FIELDS = frozenset(Paper.model_fields)
@@ -106,7 +105,7 @@ def parse(lines: Iterable[str], ctx: ParseContext) -> Iterator[Paper | Skipped]:
 
 def _parse_array(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
     try:
-        records = json.loads(text)
+        records = json_loads(text)
     except (ValueError, RecursionError) as exc:
         yield ctx.skip(f"unreadable JSON array ({type(exc).__name__}); file not read")
         return
