@@ -24,7 +24,7 @@ from triage.config import ConfigDirs, StrictModel, load_model
 from triage.errors import ExitCode, InputError, TriageError
 from triage.models import Paper, Skipped, TaggedPaper
 from triage.parse import ParseOptions, parse_dump
-from triage.parse.source import Dump, open_dump
+from triage.parse.source import Dump, display_name, open_dump
 from triage.parse.triage_jsonl import DecisionEntry, ExportedDecision, ExportedPaper
 from triage.pipeline import FileReport, exit_code, expand_inputs
 from triage.rank import Ranker
@@ -180,7 +180,7 @@ class Ingester:
     def _one_dump(
         self, name: str, run_id: int, warn: Callable[[str], None], tick: Callable[[int], None] | None
     ) -> DumpResult:
-        out = DumpResult(name="<stdin>" if name == "-" else name)
+        out = DumpResult(name=display_name(name))
         try:
             dump = open_dump(name)
             out.hash, size = _content_hash(dump)

@@ -12,6 +12,7 @@ from pathlib import Path
 from triage.errors import ExitCode, InputError
 from triage.models import Paper, Skipped
 from triage.parse import ParseOptions, parse_file
+from triage.parse.source import display_name
 
 DUMP_SUFFIXES = {".txt", ".json", ".jsonl", ".md", ".markdown", ".ndjson"}
 
@@ -126,7 +127,7 @@ def iter_papers(
 ) -> Iterator[Paper]:
     """Papers from every input in order; skips and refused files are counted and reported via `warn`."""
     for name in expand_inputs(inputs):
-        file_report = FileReport(name="<stdin>" if name == "-" else name)
+        file_report = FileReport(name=display_name(name))
         report.files.append(file_report)
         try:
             for record in parse_file(name, options):

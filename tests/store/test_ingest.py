@@ -228,3 +228,20 @@ def test_a_lone_surrogate_in_a_json_dump_neither_crashes_nor_stops_the_run(tmp_p
     assert "Traceback" not in result.output
     assert summary(result)["new"] == 1 + SAMPLE_PAPERS
     assert count(db, "SELECT COUNT(*) FROM papers WHERE authors LIKE ?", "%\ufffd%") == 1
+
+
+def test_a_file_name_that_is_not_utf8_is_ingested_under_a_readable_name(tmp_path: Path):
+    """`caf\\xe9.txt` (a Latin-1 name): Python holds the byte as a lone surrogate, which SQLite
+    refused with a traceback; the dump lands, its name shown with U+FFFD."""
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    latin1 = folder / os.fsdecode(b"caf\xe9.txt")
+    latin1.write_bytes(SAMPLE.read_bytes())
+    db = tmp_path / "t.db"
+    for given in (latin1, folder):
+        result = ok(run("ingest", "--db", db, given))
+        assert "Traceback" not in result.output
+    assert count(db, "SELECT COUNT(*) FROM papers") == SAMPLE_PAPERS
+    assert count(db, "SELECT COUNT(*) FROM dumps WHERE path LIKE ?", "%caf\ufffd.txt") == 1
+    parsed = run("parse", latin1, "--format", "jsonl")
+    assert parsed.exit_code == 0 and "caf\ufffd.txt" in parsed.stdout.splitlines()[0]

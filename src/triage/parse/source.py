@@ -46,6 +46,15 @@ class Dump:
         return "\n".join(self.lines())
 
 
+def display_name(name: str | Path) -> str:
+    """How a dump is named in messages, records and the database: `<stdin>` for `-`, and a file
+    name that is not valid UTF-8 with U+FFFD for its bad bytes (Python holds them as lone
+    surrogates, which SQLite and every UTF-8 writer refuse)."""
+    if str(name) == STDIN:
+        return "<stdin>"
+    return os.fsencode(name).decode("utf-8", errors="replace")
+
+
 def _looks_binary(head: bytes) -> bool:
     if b"\x00" in head:
         return True
@@ -60,10 +69,10 @@ def open_dump(name: str | Path) -> Dump:
     """Open a file (or `-` for stdin); raise InputError naming it if it is not a readable text dump."""
     if str(name) == STDIN:
         data = sys.stdin.buffer.read()
-        dump = Dump("<stdin>", "", None, data)
+        dump = Dump(display_name(STDIN), "", None, data)
         head = data[:HEAD_BYTES]
     else:
-        path = Path(name)
+        path, shown = Path(name), display_name(name)
         try:
             with path.open("rb") as handle:
                 head = handle.read(HEAD_BYTES)
@@ -73,12 +82,12 @@ def open_dump(name: str | Path) -> Dump:
                 regular = stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
                 rest = b"" if regular or _looks_binary(head) else handle.read()
         except IsADirectoryError:
-            raise InputError(f"{path}: is a folder; give the dump files inside it") from None
+            raise InputError(f"{shown}: is a folder; give the dump files inside it") from None
         except FileNotFoundError:
-            raise InputError(f"{path}: no such file; check the path") from None
+            raise InputError(f"{shown}: no such file; check the path") from None
         except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror}; check permissions") from None
-        dump = Dump(str(path), "", path) if regular else Dump(str(path), "", None, head + rest)
+            raise InputError(f"{shown}: cannot read: {exc.strerror}; check permissions") from None
+        dump = Dump(shown, "", path) if regular else Dump(shown, "", None, head + rest)
     if _looks_binary(head):
         raise InputError(f"{dump.name}: not a text dump (binary content); give a text, JSON or JSONL file")
     dump.head = head.decode("utf-8-sig", errors="replace")
