@@ -391,3 +391,20 @@ def test_yearless_feb_29_the_day_before_is_not_a_future_date():
     # As if today were 2024-02-28 and a page listed "Feb 29" (no --date, no date in the file name).
     found = parse_date_line("Feb 29", dt.date(2024, 2, 28), explicit=False)
     assert found is not None and found <= dt.date(2024, 2, 28)
+
+
+@pytest.mark.parametrize("reference", [dt.date(9999, 12, 31), dt.date(9999, 7, 2), dt.date.max])
+def test_a_reference_date_at_the_end_of_the_calendar_is_no_overflow(reference):
+    # `--date 9999-12-31`: the half-year of slack ran past year 9999 (OverflowError, a traceback).
+    found = parse_date_line("May 7", reference, explicit=True)
+    assert found is not None and found <= dt.date.today()
+
+
+def test_date_option_at_the_end_of_the_calendar_from_the_command_line(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from triage.cli import cli
+
+    args = ["parse", str(write(tmp_path, YEARLESS_PAGE, "page.txt")), "--date", "9999-12-31"]
+    result = CliRunner(env={"TRIAGE_CONFIG": None}).invoke(cli, args)
+    assert result.exit_code == 0 and result.exception is None, result.output

@@ -79,7 +79,9 @@ def parse_date_line(line: str, reference: dt.date, explicit: bool) -> dt.date | 
         day = int(groups["day"])
         if not groups.get("year"):
             slack = dt.timedelta(days=183 if explicit else 0)
-            return _latest(month, day, min(reference + slack, dt.date.today()))
+            # the reference may be late in year 9999 (`--date 9999-12-31`): no date lies beyond
+            limit = reference + slack if reference <= dt.date.max - slack else dt.date.max
+            return _latest(month, day, min(limit, dt.date.today()))
         try:
             return dt.date(int(groups["year"]), month, day)
         except ValueError:
