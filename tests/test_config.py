@@ -176,6 +176,30 @@ def test_invalid_parsing_yaml_is_one_line_naming_file_and_line(tmp_path: Path):
     assert "bad regular expression" in line
 
 
+NOT_FINITE = {
+    "taxonomy-weight": ("taxonomy.yaml", NEW_METHOD_TAG.replace("weight: 2.0", "weight: .inf"), ":8:"),
+    "ranking-code": ("ranking.yaml", "code: {available: .nan}\n", ":1:"),
+    "ranking-phrase": ("ranking.yaml", "interests:\n  phrases:\n    pruning: -.inf\n", ":3:"),
+    "store-similarity": ("store.yaml", "merge:\n  title_similarity: .nan\n", ":2:"),
+}
+
+
+@pytest.mark.parametrize(("name", "text", "line"), NOT_FINITE.values(), ids=NOT_FINITE.keys())
+def test_a_number_that_is_not_finite_is_a_config_error(name, text, line, tmp_path: Path):
+    """YAML's .inf and .nan: a NaN weight failed `list` as a "database error" (exit 1) and an
+    infinite one wrote `Infinity`, which is not JSON, into classify's output."""
+    folder = config_dir(tmp_path, {name: text})
+    db = tmp_path / "t.db"
+    assert run_main("ingest", "--db", db, SAMPLE).exit_code == 0
+    for command in (["classify", SAMPLE], ["list", "--db", db], ["ingest", "--db", db, SAMPLE]):
+        if name == "store.yaml" and command[0] != "ingest":
+            continue  # only ingest reads store.yaml
+        if name == "ranking.yaml" and command[0] == "classify":
+            continue  # classify does not rank
+        result = run_main("--config", folder, *command)
+        assert "finite number" in assert_one_line_error(result, f"{folder / name}{line}")
+
+
 def test_unknown_key_with_a_block_value_points_at_the_key(tmp_path: Path):
     text = """\
     facets:
