@@ -230,6 +230,7 @@ class Store:
                 raise StoreError(f"{self.path}: not a triage database (no schema)")
             self._check_not_newer(self.schema_version())
             return
+        self._check_not_foreign()
         if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -242,6 +243,23 @@ class Store:
 
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _check_not_foreign(self) -> None:
+        """A file without triage's schema is taken only when it holds no tables: another program's
+        SQLite database (a typo in --db) must not get triage's tables and WAL mode written into it.
+        One read transaction, so a run that creates the schema meanwhile is seen whole or not at all."""
+        self.db.execute("BEGIN")
+        try:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 4"
+            tables = [str(row[0]) for row in self.db.execute(sql)] if self.schema_version() == 0 else []
+        finally:
+            self.db.execute("COMMIT")
+        if tables:
+            listed = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+            raise StoreError(
+                f"{self.path}: a SQLite database that is not triage's (tables {listed}), left "
+                "untouched; give another --db"
+            )
 
     def _check_not_newer(self, version: int) -> None:
         if version > len(MIGRATIONS):

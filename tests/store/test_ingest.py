@@ -158,6 +158,24 @@ def test_a_file_that_is_not_sqlite_as_db_gives_one_clear_error_line(tmp_path: Pa
     assert db.read_text().startswith("these are my notes")
 
 
+def test_another_programs_sqlite_database_is_refused_and_left_as_it_was(tmp_path: Path):
+    """`--db ~/bookmarks.sqlite` by mistake: triage's tables (and WAL mode) were written into it,
+    even by `list`."""
+    db = tmp_path / "bookmarks.sqlite"
+    with sqlite3.connect(db) as other:
+        other.execute("CREATE TABLE bookmarks (url TEXT)")
+        other.execute("INSERT INTO bookmarks VALUES ('https://example.org')")
+    other.close()
+    before = db.read_bytes()
+    for args in (["ingest", "--db", db, SAMPLE], ["list", "--db", db], ["mark", "--db", db, "x", "accept"]):
+        result = ok(run(*args), 1)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, result.stderr
+        assert "bookmarks.sqlite" in lines[0] and "not triage's (tables bookmarks)" in lines[0]
+    assert db.read_bytes() == before
+    assert not any(tmp_path.glob("bookmarks.sqlite-*"))  # no WAL switched on either
+
+
 def test_the_default_database_lives_in_the_user_data_directory(tmp_path: Path, user_dirs: Path):
     ok(run("ingest", SAMPLE))
     assert (user_dirs / "data" / "triage" / "triage.db").is_file()
