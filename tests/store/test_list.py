@@ -292,3 +292,16 @@ def test_the_index_splits_and_folds_queries_as_it_splits_papers(
         ),
     ]:
         assert title in [r["title"] for r in records(db, "--query", query)], query
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--tag", "pruning"], ["--sort", "date"], ["--status", "accepted"], ["--query", "pruning"]],
+)
+def test_a_limit_beyond_sqlites_integers_means_every_paper(db: Path, args: list[str]):
+    """`--limit 99999999999999999999` failed as "database error: datatype mismatch" (exit 1)."""
+    huge = str(10**20)
+    for command in ("list", "export"):
+        result = ok(run(command, "--db", db, "--format", "jsonl", "--limit", huge, *args))
+        everything = ok(run("export", "--db", db, "--format", "jsonl", *args))
+        assert result.stdout == everything.stdout

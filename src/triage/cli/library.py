@@ -34,6 +34,7 @@ from triage.store import DECISIONS, ENV_DB, Store, StoreError, default_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 ENV_TODAY = "TRIAGE_TODAY"
+MAX_LIMIT = 2**63 - 1  # SQLite's largest integer: a larger --limit means "all" too
 
 
 def reference_today() -> dt.date | None:
@@ -104,7 +105,7 @@ def make_filters(kw: dict[str, Any], limit: int | None) -> Filters:
         new=kw["new"],
         status=list(kw["status"]),
         query=kw["query"],
-        limit=limit,
+        limit=None if limit is None else min(limit, MAX_LIMIT),
         sort=kw["sort"],
     )
 
