@@ -305,3 +305,29 @@ def test_a_limit_beyond_sqlites_integers_means_every_paper(db: Path, args: list[
         result = ok(run(command, "--db", db, "--format", "jsonl", "--limit", huge, *args))
         everything = ok(run("export", "--db", db, "--format", "jsonl", *args))
         assert result.stdout == everything.stdout
+
+
+def _read_only(*_args: object, **_kwargs: object) -> None:
+    raise sqlite3.OperationalError("attempt to write a readonly database")
+
+
+def test_a_read_only_database_still_lists_when_the_ranking_changed(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A database the user may read but not write (a shared copy, `chmod 444`) and a changed
+    ranking.yaml: `list` failed with "database error ... the dump being written was rolled back"."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "ranking.yaml").write_text("interests:\n  tags:\n    pruning: 3.0\n")
+    monkeypatch.setattr(triage.query.Library, "refresh_ranks", _read_only)
+    result = ok(run("--config", config, "list", "--db", db, "--limit", "3"))
+    assert f"{db} is read-only" in result.stderr and len(result.stdout.splitlines()) == 4
+
+
+def test_writing_a_read_only_database_names_it_and_the_fix(db: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(triage.query.Library, "mark", _read_only)
+    result = ok(run("mark", "--db", db, "kangaroo", "accept"), 1)
+    assert result.stderr.strip() == (
+        f"triage: error: {db}: cannot write the database (attempt to write a readonly database); "
+        "check that you may write the file and its folder"
+    )

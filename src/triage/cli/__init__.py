@@ -38,6 +38,7 @@ class State:
         self.quiet = quiet
         self._err: Console | None = None
         self.warnings = 0
+        self.database: Path | None = None  # the store a command opened, named in database errors
 
     @property
     def err(self) -> Console:
@@ -163,7 +164,14 @@ class TriageGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(ExitCode.OK)
         except sqlite3.DatabaseError as exc:  # disk full, a corrupt file, a lock held too long
-            _error(f"database error: {exc}; the dump being written was rolled back, earlier ones are kept")
+            database = ctx.obj.database if isinstance(ctx.obj, State) else None
+            where = f"{database}: " if database else ""
+            if "readonly" in str(exc):
+                fix = "check that you may write the file and its folder"
+                _error(f"{where}cannot write the database ({exc}); {fix}")
+            else:
+                kept = "the change in progress was rolled back, earlier ones are kept"
+                _error(f"{where}database error: {exc}; {kept}")
             ctx.exit(ExitCode.DATA_ERROR)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -123,6 +124,7 @@ class Session:
         self.ranker = Ranker(load_ranking(dirs), self.classifier.taxonomy)
         self._options: ParseOptions | None = None
         self.path = Path(db_path) if db_path else default_db_path()
+        state.database = self.path
         self.store = Store(self.path, notify=state.info)
         self.library = Library(self.store, self.classifier, self.ranker, reference_today())
         self.library.notify = state.info
@@ -163,6 +165,10 @@ def reading(state: State, db_path: str | None) -> Iterator[Session]:
             session.library.refresh_ranks()
         except StoreError:  # an ingest holds the write lock: rank with the stored scores for now
             state.warn("ranking.yaml changed while another run is writing: scores use the previous weights")
+        except sqlite3.OperationalError as exc:  # a database the user may read but not write
+            if "readonly" not in str(exc):
+                raise
+            state.warn(f"{path} is read-only: ranking.yaml changed, but scores use the previous weights")
         yield session
 
 
