@@ -261,6 +261,38 @@ def test_python_dash_m_triage_version():
     assert done.stdout.strip() == f"triage, version {__version__}"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--limit", "100"],
+        ["stats"],
+        ["show", "kangaroo"],
+        ["rules", "check", str(SAMPLE)],
+        ["eval", "tests/data/gold-sample.jsonl", "--dump", str(SAMPLE)],
+    ],
+    ids=["list", "stats", "show", "rules-check", "eval"],
+)
+def test_a_reader_that_leaves_early_is_not_an_error(args, tmp_path: Path):
+    """`triage show X | head -1` under `set -o pipefail`: every command exits 0, silently, when
+    the reader of stdout closes it (those drawn by rich exited 1)."""
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("TRIAGE_DB", "TRIAGE_CONFIG")}
+    env["XDG_DATA_HOME"] = str(tmp_path)  # no database: the commands read the bundled sample
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "triage", "-q", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, stderr
+    assert stderr == ""
+
+
 # --- classify ----------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -26,12 +27,25 @@ if TYPE_CHECKING:
 __all__ = ["console_for", "paper_table", "safe_text"]
 
 
-def console_for(out: TextIO) -> Console:
-    """A console that styles only a real terminal and honours NO_COLOR."""
+@functools.cache
+def _console_class() -> type[Console]:
     from rich.console import Console
 
+    class PipeConsole(Console):
+        """rich exits 1 when the reader of stdout leaves (`triage show X | head -1`); raising
+        BrokenPipeError instead lets the command line treat it as `list | head` is: exit 0."""
+
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipeConsole
+
+
+def console_for(out: TextIO) -> Console:
+    """A console that styles only a real terminal and honours NO_COLOR."""
     tty = out.isatty()
-    return Console(
+    return _console_class()(
         file=out,
         highlight=False,
         emoji=False,  # `:fire:` in a scraped title stays text
