@@ -293,6 +293,17 @@ def test_a_reader_that_leaves_early_is_not_an_error(args, tmp_path: Path):
     assert stderr == ""
 
 
+def test_emoji_codes_in_messages_stay_text(tmp_path: Path):
+    """rich turned `:b:` and `:fire:` in stderr messages into emoji: `--tag a:b:c` was reported
+    as unknown tag 'a\U0001f171c', and a file or title could restyle a warning the same way."""
+    result = run_cli("list", "--tag", "a:b:c", env={"XDG_DATA_HOME": str(tmp_path)})
+    assert_clean_exit(result, 2)
+    assert "unknown tag 'a:b:c'" in result.stderr
+    result = run_cli("parse", tmp_path / ":fire:.txt")
+    assert_clean_exit(result, 1)
+    assert ":fire:.txt: no such file" in result.stderr
+
+
 # --- classify ----------------------------------------------------------------------------------
 
 

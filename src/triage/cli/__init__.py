@@ -144,7 +144,7 @@ def read_papers(
 def _stderr() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)  # `:fire:` stays text
 
 
 def _error(message: str) -> None:
