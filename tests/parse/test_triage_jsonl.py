@@ -66,3 +66,18 @@ def test_a_hand_written_line_without_source_gets_this_file_and_line(parse_fixtur
     handmade.write_text('{"id": "t1", "title": "My own paper", "tags": []}\n')
     (paper,), _ = parse_fixture(handmade)
     assert (paper.title, paper.source.file, paper.source.line) == ("My own paper", str(handmade), 1)
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_line_with_an_empty_id_is_skipped_not_stored_unreachable(blank, parse_fixture, tmp_path):
+    """A hand-edited export with `"id": ""` became a paper no `show` or `mark` could name."""
+    handmade = tmp_path / "mine.jsonl"
+    handmade.write_text(
+        json.dumps({"id": blank, "title": "My own paper", "tags": []})
+        + "\n"
+        + json.dumps({"id": "t2", "title": "Another paper", "tags": []})
+        + "\n"
+    )
+    papers, skipped = parse_fixture(handmade)
+    assert [p.id for p in papers] == ["t2"]
+    assert [(s.source.line, s.reason) for s in skipped] == [(1, "not a triage record: id: empty")]

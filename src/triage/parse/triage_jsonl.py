@@ -72,6 +72,8 @@ def record_to_paper(
         if isinstance(fields.get(key), str):
             fields[key] = clean_text(fields[key])
     fields.setdefault("source", ctx.where(line, index).model_dump())
+    if isinstance(fields.get("id"), str) and not fields["id"].strip():  # no `show` or `mark` could name it
+        return ctx.skip("not a triage record: id: empty", line, index)
     try:
         decision = _decision(record)
         if decision is None:
