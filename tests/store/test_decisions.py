@@ -63,3 +63,13 @@ def test_mark_through_the_library_api_records_a_timestamped_decision(tmp_path: P
     listed, _sources, decisions = lib.show(paper_id)
     assert listed.status == "rejected" and listed.note == "not for us"
     assert decisions[0]["decision"] == "rejected" and decisions[0]["at"]
+
+
+def test_mark_and_retag_on_a_database_that_does_not_exist_create_nothing(tmp_path: Path):
+    """A typo in --db left a new empty database behind, with "no paper matches" (mark) or
+    "retagged 0 papers" (retag)."""
+    typo = tmp_path / "tirage.db"
+    for args in (["mark", "2405.1", "accept"], ["retag"]):
+        result = ok(run(*args, "--db", typo), 1)
+        assert f"{typo}: no such database" in result.stderr and "triage ingest" in result.stderr
+    assert not any(tmp_path.glob("tirage.db*"))

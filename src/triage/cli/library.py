@@ -143,6 +143,15 @@ class Session:
         return Ingester(self.store, self.classifier, self.ranker, self.options, load_store_config(self.dirs))
 
 
+def existing(db_path: str | None) -> str | None:
+    """`db_path` for a command that changes stored papers (mark, retag): the database must exist,
+    or a typo in --db would leave a new empty one behind and report nothing to do."""
+    path = Path(db_path) if db_path else default_db_path()
+    if not path.exists():
+        raise StoreError(f"{path}: no such database; build it with `triage ingest --db {path} DUMPS`")
+    return db_path
+
+
 @contextmanager
 def reading(state: State, db_path: str | None) -> Iterator[Session]:
     """A session on the user's database, or on the bundled sample when there is none yet."""
@@ -332,7 +341,7 @@ def mark(state: State, ref: str, decision: str, note: str | None, db_path: str |
     Example:
       triage mark 3f2a9c accept --note "try on our ViT"
     """
-    session = Session(state, db_path)
+    session = Session(state, existing(db_path))
     paper_id, title = session.library.mark(ref, decision, note)
     state.info(f"{paper_id} marked {DECISIONS[decision]}: {title}")
 
@@ -347,7 +356,7 @@ def retag(state: State, db_path: str | None) -> None:
     Example:
       triage --config my-rules retag
     """
-    session = Session(state, db_path)
+    session = Session(state, existing(db_path))
     changes = session.library.retag()
     render.retag_report(changes, sys.stdout)
     state.info(f"retagged {session.library.totals()['papers']} papers, {len(changes)} changed")
