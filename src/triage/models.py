@@ -23,7 +23,10 @@ class SourceRef(BaseModel):
     index: int | None = None
 
     def where(self) -> str:
-        return f"{self.file}:{self.line}" if self.line is not None else self.file
+        """`file:line`, else `file#record` (a JSON array's 0-based index), else the file alone."""
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}#{self.index}" if self.index is not None else self.file
 
 
 class Paper(BaseModel):

@@ -93,3 +93,5 @@ def test_a_bad_record_is_skipped_and_the_rest_parse(parse_fixture, tmp_path: Pat
         (1, "record is not a JSON object (nor a Python dict literal)"),
         (2, "record has no `paper` object"),
     ]
+    # the message names the record, as a line number would: a JSON array has no useful line
+    assert skipped[1].message() == f"{mixed}#2: skipped: record has no `paper` object"
