@@ -140,7 +140,7 @@ class Ingester:
             self._claim_rank_version()
         status = "failed"
         try:
-            for name in expand_inputs(inputs):
+            for name in expand_inputs(inputs, warn):
                 result.dumps.append(self._one_dump(name, result.run_id, warn, tick))
             status = "ok"
         finally:

@@ -101,17 +101,22 @@ def exit_code(refused: bool, skipped: int, empty: bool, strict: bool) -> ExitCod
     return ExitCode.DATA_ERROR if refused or (strict and (skipped or empty)) else ExitCode.OK
 
 
-def expand_inputs(inputs: Iterable[str]) -> list[str]:
-    """Files as given, folders as their dump files (sorted), and globs the shell did not expand."""
+def expand_inputs(inputs: Iterable[str], warn: Callable[[str], None] | None = None) -> list[str]:
+    """Files as given, folders as their dump files (sorted), and globs the shell did not expand.
+    A folder without dump files is reported through `warn` (a wrong folder in a cron line)."""
     found: list[str] = []
     for item in inputs:
         if not item.strip():
             raise InputError("an empty path was given; name a dump, a folder or `-` for stdin")
         path = Path(item)
         if item != "-" and path.is_dir():
-            found += sorted(
+            dumps = sorted(
                 str(p) for p in path.iterdir() if p.is_file() and p.suffix.lower() in DUMP_SUFFIXES
             )
+            if not dumps and warn is not None:
+                kinds = ", ".join(sorted(DUMP_SUFFIXES))
+                warn(f"{display_name(item)}: no dump files in this folder ({kinds}); subfolders are not read")
+            found += dumps
         elif item != "-" and not path.exists() and glob.has_magic(item):
             found += sorted(glob.glob(item)) or [item]
         else:
@@ -126,7 +131,7 @@ def iter_papers(
     warn: Callable[[str], None],
 ) -> Iterator[Paper]:
     """Papers from every input in order; skips and refused files are counted and reported via `warn`."""
-    for name in expand_inputs(inputs):
+    for name in expand_inputs(inputs, warn):
         file_report = FileReport(name=display_name(name))
         report.files.append(file_report)
         try:

@@ -263,3 +263,18 @@ def test_a_file_name_that_is_not_utf8_is_ingested_under_a_readable_name(tmp_path
     assert count(db, "SELECT COUNT(*) FROM dumps WHERE path LIKE ?", "%caf\ufffd.txt") == 1
     parsed = run("parse", latin1, "--format", "jsonl")
     assert parsed.exit_code == 0 and "caf\ufffd.txt" in parsed.stdout.splitlines()[0]
+
+
+def test_a_folder_without_dumps_is_reported_not_silently_nothing_new(tmp_path: Path):
+    """A cron line pointing at the wrong folder (empty, or dumps one level down) said only
+    "nothing new"."""
+    folder = tmp_path / "dumps"
+    (folder / "2025").mkdir(parents=True)
+    (folder / "2025" / "hf.txt").write_bytes(SAMPLE.read_bytes())
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    result = ok(run("-q", "ingest", "--db", tmp_path / "t.db", folder))
+    assert result.stderr.strip() == (
+        f"triage: warning: {folder}: no dump files in this folder "
+        "(.json, .jsonl, .markdown, .md, .ndjson, .txt); subfolders are not read"
+    )
+    assert ok(run("-q", "ingest", "--db", tmp_path / "t.db", folder / "2025")).stderr == ""
