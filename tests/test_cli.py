@@ -20,6 +20,7 @@ from cli_run import SAMPLE, SAMPLE_PAPERS, run_cli
 from triage import __version__
 from triage.output import open_output
 
+GOLD = Path(__file__).resolve().parent / "data" / "gold-sample.jsonl"
 ABSTRACT = (
     "We propose a compact method for sparse experts. Experiments on five benchmarks show that it "
     "beats strong baselines at a fraction of the cost."
@@ -253,6 +254,21 @@ def test_usage_errors_exit_2(args):
     assert "Error:" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rules", "check", str(SAMPLE), "--top", "-1"],
+        ["eval", str(GOLD), "--worst", "-1"],
+    ],
+    ids=["top", "worst"],
+)
+def test_a_negative_count_is_a_usage_error(args):
+    """--top -1 / --worst -1 listed all but the last one (a Python slice)."""
+    result = run_cli(*args)
+    assert_clean_exit(result, 2)
+    assert "is not in the range x>=0" in result.stderr
+
+
 def test_python_dash_m_triage_version():
     done = subprocess.run(
         [sys.executable, "-m", "triage", "--version"], capture_output=True, text=True, timeout=60
@@ -268,7 +284,7 @@ def test_python_dash_m_triage_version():
         ["stats"],
         ["show", "kangaroo"],
         ["rules", "check", str(SAMPLE)],
-        ["eval", "tests/data/gold-sample.jsonl", "--dump", str(SAMPLE)],
+        ["eval", str(GOLD), "--dump", str(SAMPLE)],
     ],
     ids=["list", "stats", "show", "rules-check", "eval"],
 )

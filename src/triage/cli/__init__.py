@@ -295,7 +295,13 @@ def classify(
 )
 @input_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--worst", default=10, show_default=True, help="How many false positives / negatives to show.")
+@click.option(
+    "--worst",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many false positives / negatives to show.",
+)
 @click.option(
     "--baseline",
     metavar="DIR",
@@ -376,7 +382,9 @@ def rules() -> None:
 @rules.command("check")
 @click.argument("corpus", nargs=-1)
 @input_options
-@click.option("--top", default=10, show_default=True, help="How many tag pairs to list.")
+@click.option(
+    "--top", type=click.IntRange(min=0), default=10, show_default=True, help="How many tag pairs to list."
+)
 @pass_state
 def rules_check(
     state: State,
