@@ -200,6 +200,15 @@ def test_a_number_that_is_not_finite_is_a_config_error(name, text, line, tmp_pat
         assert "finite number" in assert_one_line_error(result, f"{folder / name}{line}")
 
 
+def test_an_unknown_tag_in_ranking_yaml_is_reported_at_its_file_and_line(tmp_path: Path):
+    """The message said only "ranking.yaml: unknown tag", not which file of which folder, nor where."""
+    folder = config_dir(
+        tmp_path, {"ranking.yaml": "interests:\n  tags:\n    pruning: 1.0\n    prunnig: 1.0\n"}
+    )
+    result = run_main("-q", "--config", folder, "list", env={"XDG_DATA_HOME": str(tmp_path)})
+    assert "unknown tag 'prunnig'" in assert_one_line_error(result, f"{folder / 'ranking.yaml'}:4:")
+
+
 def test_unknown_key_with_a_block_value_points_at_the_key(tmp_path: Path):
     text = """\
     facets:

@@ -12,10 +12,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from triage.classify.rules import Taxonomy
-from triage.config import ConfigDirs, StrictModel, load_model
+from triage.config import ConfigDirs, StrictModel, line_of, read_yaml, validate
 from triage.errors import ConfigError
 from triage.models import TaggedPaper
 
@@ -45,13 +45,25 @@ class Ranking(StrictModel):
     kind: dict[str, float] = {"method": 1.0, "benchmark": 0.5, "theory": 0.3, "survey": -0.5}
     recency: Recency = Recency()
     confidence: Confidence = Confidence()
+    # Where each key was written (file:line), so a tag the taxonomy does not know is reported there.
+    _where: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
 
     def version(self) -> str:
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
 
+    def where(self, section: str, key: str) -> str:
+        return self._where.get((section, key), "ranking.yaml")
+
 
 def load_ranking(dirs: ConfigDirs) -> Ranking:
-    return load_model(Ranking, dirs.find("ranking.yaml"))
+    path = dirs.find("ranking.yaml")
+    data, node = read_yaml(path)
+    ranking = validate(Ranking, data, path, node)
+    keys: list[tuple[str, ...]] = [("interests", "tags", k) for k in ranking.interests.tags]
+    keys += [(section, k) for section in ("code", "kind") for k in getattr(ranking, section)]
+    for loc in keys:
+        ranking._where[(loc[-2], loc[-1])] = f"{path}:{line_of(node, loc, at_key=True)}"
+    return ranking
 
 
 @dataclass(frozen=True)
@@ -67,19 +79,19 @@ class Ranker:
     def __init__(self, ranking: Ranking, taxonomy: Taxonomy) -> None:
         self.ranking = ranking
         self.tag_weights: dict[str, list[tuple[str, float]]] = {}
-        unknown = []
+        unknown: list[tuple[str, str]] = []  # (where, what)
         for name, weight in ranking.interests.tags.items():
             keys = expand_tag(name, taxonomy)
-            unknown += [] if keys else [name]
+            unknown += [] if keys else [(ranking.where("tags", name), name)]
             for key in keys:
                 self.tag_weights.setdefault(key, []).append((name, weight))
         kinds = taxonomy.facets["kind"].tags if "kind" in taxonomy.facets else {}
-        unknown += [f"code: {k}" for k in ranking.code if k not in CODE_VALUES]
-        unknown += [f"kind: {k}" for k in ranking.kind if k not in kinds]
+        unknown += [(ranking.where("code", k), f"code: {k}") for k in ranking.code if k not in CODE_VALUES]
+        unknown += [(ranking.where("kind", k), f"kind: {k}") for k in ranking.kind if k not in kinds]
         if unknown:
-            # A misspelt interest would silently weigh nothing: say so.
+            # A misspelt interest would silently weigh nothing: say so, where it is written.
             raise ConfigError(
-                f"ranking.yaml: unknown tag {', '.join(map(repr, unknown))}; "
+                f"{unknown[0][0]}: unknown tag {', '.join(repr(what) for _, what in unknown)}; "
                 "`triage tags` lists the tags and groups"
             )
         self.phrases = [
