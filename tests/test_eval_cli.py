@@ -73,3 +73,27 @@ def test_baseline_folder_that_does_not_exist_is_one_line(tmp_path: Path) -> None
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "nowhere" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_gold_tags_the_rules_cannot_produce_are_warned_about(tmp_path: Path) -> None:
+    """A misspelt gold tag counted as a silent false negative; an unknown facet was dropped."""
+    gold = tmp_path / "gold.jsonl"
+    line = {"title": "A paper", "abstract": "We propose a pruning method for networks."}
+    gold.write_text(
+        json.dumps({**line, "tags": {"domain": ["visoin"], "method": ["pruning"], "code": ["none"]}})
+        + "\n"
+        + json.dumps({**line, "title": "Another paper", "tags": {"domian": ["vision"]}})
+        + "\n"
+    )
+    result = run_main("eval", gold)
+    assert result.exit_code == 0
+    assert f"{gold}:1: domain:visoin is not in the taxonomy (counted as a miss)" in result.stderr
+    assert f"{gold}:2: facet 'domian' is not in the taxonomy (not scored)" in result.stderr
+    assert "pruning" not in result.stderr and "none" not in result.stderr
+
+
+def test_an_empty_gold_file_is_warned_about(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n")
+    result = run_main("eval", gold)
+    assert result.exit_code == 0 and f"{gold}: no gold papers" in result.stderr

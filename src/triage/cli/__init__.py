@@ -23,6 +23,8 @@ from triage.formats import FORMATS
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from triage.classify.evaluate import GoldPaper
+    from triage.classify.rules import Taxonomy
     from triage.ingest import RunResult
     from triage.models import Paper
     from triage.pipeline import RunReport
@@ -340,6 +342,7 @@ def eval_command(
     if baseline is not None:
         before = load_classifier(ConfigDirs() if baseline == "shipped" else ConfigDirs.from_env(baseline))
     gold_papers = read_gold(Path(gold))
+    check_gold_tags(state, gold, gold_papers, engine.taxonomy)
     report = RunReport()
     if dumps:
         papers: Iterable[Paper] = read_papers(state, dumps, input_format, ref_date, report)
@@ -367,6 +370,27 @@ def eval_command(
         if compared is not None:
             render.comparison_report(compared, worst, sys.stdout)
     run_exit(report, strict)
+
+
+def check_gold_tags(state: State, gold: str, papers: list[GoldPaper], taxonomy: Taxonomy) -> None:
+    """Warn about gold tags the rules cannot produce (a typo would count as a miss, silently),
+    and about a gold file with no papers at all."""
+    from triage.rank import CODE_VALUES
+
+    if not papers:
+        state.warn(f'{gold}: no gold papers; each line is {{"title": ..., "tags": {{...}}}}')
+    known = {facet: set(spec.tags) for facet, spec in taxonomy.facets.items()} | {"code": set(CODE_VALUES)}
+    unknown = [
+        (paper.line, f"{facet}:{tag}" if facet in known else f"facet {facet!r}")
+        for paper in papers
+        for facet, tags in paper.tags.items()
+        for tag in (sorted(tags - known[facet]) if facet in known else [""])
+    ]
+    for line, what in unknown[:3]:
+        counted = "not scored" if what.startswith("facet") else "counted as a miss"
+        state.warn(f"{gold}:{line}: {what} is not in the taxonomy ({counted}); check the spelling")
+    if len(unknown) > 3:
+        state.warn(f"{gold}: {len(unknown) - 3} more tags not in the taxonomy")
 
 
 @cli.group()
