@@ -101,5 +101,17 @@ def test_output_onto_the_database_is_refused_and_the_database_kept(
     assert db.read_bytes() == before
     link = tmp_path / "link.db"
     link.symlink_to(db)
-    assert run("export", "--db", str(db), "-o", str(link)).exit_code == 2
+    result = run("export", "--db", str(db), "--format", "jsonl", "-o", str(link))
+    assert result.exit_code == 2 and "this is the database" in result.stderr
     assert db.read_bytes() == before
+
+
+def test_an_output_suffix_that_names_no_format_is_a_usage_error(sample_db: Path, tmp_path: Path) -> None:
+    """`export -o papers.xlsx` wrote JSONL into a file a spreadsheet then could not open."""
+    out = tmp_path / "papers.xlsx"
+    result = run("export", "--db", str(sample_db), "-o", str(out))
+    assert result.exit_code == 2
+    assert "no format goes by '.xlsx'" in result.stderr and "add --format" in result.stderr
+    assert not out.exists()
+    assert run("-q", "export", "--db", str(sample_db), "--format", "csv", "-o", str(out)).exit_code == 0
+    assert run("-q", "export", "--db", str(sample_db), "-o", str(tmp_path / "papers")).exit_code == 0

@@ -267,7 +267,7 @@ def list_command(
     "--format",
     "fmt",
     type=click.Choice(EXPORT_FORMATS),
-    help="Output format [default: from the -o suffix, else jsonl].",
+    help="Output format [default: from the -o suffix (an unknown one is an error), else jsonl].",
 )
 @click.option(
     "--group-by", metavar="FACET", help="Markdown digest: a heading per tag of FACET (domain, ...)."
@@ -296,7 +296,11 @@ def export(
       triage export --status accepted --format bib -o accepted.bib
     """
     if fmt is None:
-        fmt = SUFFIXES.get(Path(output).suffix.lower(), "jsonl") if output else "jsonl"
+        suffix = Path(output).suffix.lower() if output and output != "-" else ""
+        if suffix and suffix not in SUFFIXES:  # `-o papers.xlsx` silently held JSONL
+            choices = ", ".join(sorted(SUFFIXES))
+            raise UsageError(f"{output}: no format goes by {suffix!r} ({choices}); add --format")
+        fmt = SUFFIXES.get(suffix, "jsonl")
     from triage.export import write_listed
 
     filters = make_filters(kw, limit)
