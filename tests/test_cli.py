@@ -309,6 +309,41 @@ def test_a_reader_that_leaves_early_is_not_an_error(args, tmp_path: Path):
     assert stderr == ""
 
 
+def _triage_with_closed(fd: int, *args: str | Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """`triage ARGS` started with file descriptor `fd` closed (`>&-` or `2>&-` in a shell)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TRIAGE_DB", "TRIAGE_CONFIG")}
+    env["XDG_DATA_HOME"] = str(home)
+    keep = {1: {"stderr": subprocess.PIPE}, 2: {"stdout": subprocess.PIPE}}[fd]
+    return subprocess.run(
+        [sys.executable, "-m", "triage", *map(str, args)],
+        env=env,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: os.close(fd),
+        **keep,
+    )
+
+
+def test_a_closed_stdout_is_one_error_line_and_ingest_still_works(tmp_path: Path):
+    """Started with stdout closed, Python leaves sys.stdout None: every command failed with a
+    traceback (AttributeError); ingest, which writes nothing there, must just work."""
+    listed = _triage_with_closed(1, "list", home=tmp_path)
+    assert listed.returncode == 1
+    assert listed.stderr.splitlines()[-1] == "triage: error: cannot write output: standard output is closed"
+    assert "Traceback" not in listed.stderr
+    ingested = _triage_with_closed(1, "-q", "ingest", "--db", tmp_path / "t.db", SAMPLE, home=tmp_path)
+    assert ingested.returncode == 0 and ingested.stderr == ""
+
+
+def test_a_closed_stderr_loses_the_messages_not_the_work(tmp_path: Path):
+    """Started with stderr closed, ingest stored nothing and exited 1 (its progress bar asked a
+    missing stderr whether it was a terminal)."""
+    db = tmp_path / "t.db"
+    assert _triage_with_closed(2, "ingest", "--db", db, SAMPLE, home=tmp_path).returncode == 0
+    listed = _triage_with_closed(2, "list", "--db", db, "--format", "jsonl", "--limit", "500", home=tmp_path)
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == SAMPLE_PAPERS
+
+
 def test_emoji_codes_in_messages_stay_text(tmp_path: Path):
     """rich turned `:b:` and `:fire:` in stderr messages into emoji: `--tag a:b:c` was reported
     as unknown tag 'a\U0001f171c', and a file or title could restyle a warning the same way."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import io
 import json
 import os
 import sqlite3
@@ -448,8 +450,32 @@ def rules_check(
     run_exit(report, strict)
 
 
+class ClosedOutput(io.TextIOBase):
+    """Standard output when the process started with it closed (`>&-`): Python leaves None there
+    and every command failed with a traceback. Writing here is the OSError `main` reports."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def open_closed_streams() -> None:
+    """A closed stdout fails only commands that write there (ingest still works); a closed
+    stderr drops the messages (not the work: ingest with `2>&-` stored nothing)."""
+    if sys.stdout is None:
+        sys.stdout = ClosedOutput()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+
+
 def main() -> None:
     """Entry point of the `triage` command: exit codes 0 / 1 / 2, never a traceback for I/O."""
+    open_closed_streams()
     try:
         code = cli.main(prog_name="triage", standalone_mode=False)
     except click.ClickException as exc:  # usage errors: exit 2
