@@ -310,10 +310,14 @@ def test_a_reader_that_leaves_early_is_not_an_error(args, tmp_path: Path):
 
 
 def _triage_with_closed(fd: int, *args: str | Path, home: Path) -> subprocess.CompletedProcess[str]:
-    """`triage ARGS` started with file descriptor `fd` closed (`>&-` or `2>&-` in a shell)."""
+    """`triage ARGS` started with file descriptor `fd` closed (`<&-`, `>&-` or `2>&-` in a shell)."""
     env = {k: v for k, v in os.environ.items() if k not in ("TRIAGE_DB", "TRIAGE_CONFIG")}
     env["XDG_DATA_HOME"] = str(home)
-    keep = {1: {"stderr": subprocess.PIPE}, 2: {"stdout": subprocess.PIPE}}[fd]
+    keep = {
+        0: {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE},
+        1: {"stderr": subprocess.PIPE},
+        2: {"stdout": subprocess.PIPE},
+    }[fd]
     return subprocess.run(
         [sys.executable, "-m", "triage", *map(str, args)],
         env=env,
@@ -333,6 +337,12 @@ def test_a_closed_stdout_is_one_error_line_and_ingest_still_works(tmp_path: Path
     assert "Traceback" not in listed.stderr
     ingested = _triage_with_closed(1, "-q", "ingest", "--db", tmp_path / "t.db", SAMPLE, home=tmp_path)
     assert ingested.returncode == 0 and ingested.stderr == ""
+
+
+def test_a_closed_stdin_given_as_dash_is_refused_in_one_line(tmp_path: Path):
+    result = _triage_with_closed(0, "parse", "-", home=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "<stdin>: standard input is closed" in result.stderr
 
 
 def test_a_closed_stderr_loses_the_messages_not_the_work(tmp_path: Path):

@@ -68,7 +68,12 @@ def _looks_binary(head: bytes) -> bool:
 def open_dump(name: str | Path) -> Dump:
     """Open a file (or `-` for stdin); raise InputError naming it if it is not a readable text dump."""
     if str(name) == STDIN:
-        data = sys.stdin.buffer.read()
+        if sys.stdin is None:  # started with stdin closed (`<&-`)
+            raise InputError("<stdin>: standard input is closed; pipe a dump in or name a file")
+        try:
+            data = sys.stdin.buffer.read()
+        except OSError as exc:
+            raise InputError(f"<stdin>: cannot read: {exc.strerror or exc}") from None
         dump = Dump(display_name(STDIN), "", None, data)
         head = data[:HEAD_BYTES]
     else:
