@@ -278,3 +278,47 @@ def test_a_folder_without_dumps_is_reported_not_silently_nothing_new(tmp_path: P
         "(.json, .jsonl, .markdown, .md, .ndjson, .txt); subfolders are not read"
     )
     assert ok(run("-q", "ingest", "--db", tmp_path / "t.db", folder / "2025")).stderr == ""
+
+
+def test_what_one_dump_merges_is_what_the_same_records_merge_one_dump_each(tmp_path: Path):
+    """Papers looked up ahead of a chunk's writes: a paper stored or merged earlier in the same
+    chunk must still count. The same arXiv id twice, a repeat, a near-identical title, and a merge
+    that fills in a stored paper's arXiv id (so a later paper with that paper's exact title but
+    another arXiv id is new) end as they do when each record is a dump of its own."""
+    sample = sample_pairs()
+    (t0, a0), (t1, a1), (t2, a2), (t3, a3) = sample[0], sample[1], sample[2], sample[10]
+
+    def record(line: int, paper_id: str, title: str, abstract: str, **fields: object) -> dict:
+        source = {"file": "papers.jsonl", "format": "triage-jsonl", "line": line}
+        return {"id": paper_id, "title": title, "abstract": abstract, "source": source, **fields}
+
+    before = [record(1, "tstored00001", t3, a3)]  # stored without an arXiv id
+    records = [
+        record(1, "2401.00001", t0, a0, arxiv_id="2401.00001"),
+        record(2, "tother000001", "Not the same title at all " + t1, a1, arxiv_id="2401.00001"),
+        record(3, "2401.00001", t0, a0, arxiv_id="2401.00001"),
+        record(4, "tnear0000001", t2, a2),
+        record(5, "tnear0000002", t2 + "s", a2),
+        record(6, "2401.00002", t3 + "s", a3, arxiv_id="2401.00002"),  # merges, fills 2401.00002
+        record(7, "2401.00003", t3, a3, arxiv_id="2401.00003"),  # no longer that stored paper
+        record(8, "tstored00001", t3, a3),
+        record(8, "tstored00001", t3, a3),  # the very same source again
+    ]
+    (tmp_path / "before.jsonl").write_text(json.dumps(before[0]) + "\n")
+    (tmp_path / "all.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    singles = []
+    for n, r in enumerate(records):
+        singles.append(tmp_path / f"single{n}.jsonl")
+        singles[-1].write_text(json.dumps(r) + "\n" + " " * n)  # distinct content each
+    one, each = tmp_path / "one.db", tmp_path / "each.db"
+    ok(run("ingest", "--db", one, tmp_path / "before.jsonl"))
+    data = summary(ok(run("ingest", "--db", one, tmp_path / "all.jsonl", "--json-summary")))
+    assert (data["new"], data["merged"], data["unchanged"]) == (3, 3, 3), data
+    ok(run("ingest", "--db", each, tmp_path / "before.jsonl"))
+    ok(run("ingest", "--db", each, *singles))
+    query = "SELECT id, title, arxiv_id FROM papers ORDER BY rowid"
+    with sqlite3.connect(one) as a, sqlite3.connect(each) as b:
+        papers = a.execute(query).fetchall()
+        assert papers == b.execute(query).fetchall()
+    assert [p[0] for p in papers] == ["tstored00001", "2401.00001", "tnear0000001", "2401.00003"]
+    assert papers[0][2] == "2401.00002"
