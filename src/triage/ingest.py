@@ -28,7 +28,16 @@ from triage.parse.source import Dump, display_name, open_dump
 from triage.parse.triage_jsonl import DecisionEntry, ExportedDecision, ExportedPaper
 from triage.pipeline import FileReport, exit_code, expand_inputs
 from triage.rank import Ranker
-from triage.store import RANK_VERSION, Store, insert_tags, now, paper_row, title_signatures
+from triage.store import (
+    PAPER_COLUMNS,
+    RANK_VERSION,
+    TAG_INSERT_RANKED,
+    Store,
+    now,
+    paper_row,
+    ranked_tag_rows,
+    title_signatures,
+)
 from triage.text import title_key
 
 _NUMBER = re.compile(r"\d+")
@@ -204,18 +213,19 @@ class Ingester:
             )
             for chunk in _chunks(parse_dump(dump, self.options)):
                 ahead = self._ahead(chunk)
-                changed = _Changed()
+                batch = _Chunk()
                 for record, guess in zip(chunk, ahead, strict=True):
                     if guess is None:
                         assert isinstance(record, Skipped)
                         out.note(record, warn)
                         continue
                     assert isinstance(record, Paper)
-                    if not self._store_paper(record, guess, changed, out, run_id, warn):
+                    if not self._store_paper(record, guess, batch, out, run_id, warn):
                         continue
                     out.papers += 1
                     if tick and out.papers % 500 == 0:
                         tick(500)
+                self._write(batch)
             if out.papers:
                 db.execute(
                     "UPDATE dumps SET papers = ?, skipped = ? WHERE hash = ?",
@@ -243,7 +253,7 @@ class Ingester:
         lookups, one of classifying, then one of storing keeps each one's working set in the CPU
         caches (classifying ahead took a 30k-paper ingest from 1,460 to 1,750 papers/s). Only a
         guess: `_store_paper` decides what is new, redoing the exact lookups the chunk's own writes
-        may have changed (`_Changed`), and classifies what was not done ahead."""
+        may have changed (`_Chunk`), and classifies what was not done ahead."""
         ahead: list[_Ahead | None] = []
         for record in chunk:
             if isinstance(record, Paper):
@@ -268,42 +278,46 @@ class Ingester:
         self,
         paper: Paper,
         ahead: _Ahead,
-        changed: _Changed,
+        batch: _Chunk,
         out: DumpResult,
         run_id: int,
         warn: Callable[[str], None],
     ) -> bool:
         """Store one paper (classified only when new: a paper seen before keeps its stored tags,
         which `retag` refreshes; `ahead` holds its title key, and its stored match and
-        classification as looked up before the chunk was stored). False when it cannot be
-        classified and was skipped."""
+        classification as looked up before the chunk was stored). A new paper's rows join the
+        chunk's batch. False when it cannot be classified and was skipped."""
         db = self.store.db
         key = ahead.key
         signatures = title_signatures(key)
-        existing = self._find(paper, key, signatures, out, ahead, changed)
+        existing = self._find(paper, key, signatures, out, ahead, batch)
+        src = paper.source
         if existing is None:
             tagged = self._classify(paper) if ahead.classified is None else ahead.classified
             if isinstance(tagged, Exception):
                 out.note(Skipped(reason=f"cannot classify ({tagged!r:.80})", source=paper.source), warn)
                 return False
-            row = paper_row(tagged, key, run_id, self.version, now(), signatures)
-            row["rank_static"] = self.ranker.static_score(tagged)
-            db.execute(_insert_sql("papers", tuple(row)), tuple(row.values()))
-            insert_tags(db, paper.id, tagged.tags, row["rank_static"], row["published"], "untriaged")
+            rank = self.ranker.static_score(tagged)
+            published = paper.published.isoformat() if paper.published else None
+            batch.add(
+                paper,
+                key,
+                signatures,
+                paper_row(tagged, key, run_id, self.version, now(), rank, signatures),
+                ranked_tag_rows(paper.id, tagged.tags, rank, published, "untriaged"),
+                (paper.id, out.hash, src.file, _or_none(src.line), _or_none(src.index), src.format),
+            )
             paper_id = paper.id
-            changed.add(paper.id, paper.arxiv_id, key)
             out.new += 1
         else:
             paper_id = existing
             stored_key = self._fill_gaps(paper_id, paper)
             if paper.arxiv_id is not None:  # it may have become the stored paper's arXiv id
-                changed.add(None, paper.arxiv_id, stored_key)
-        src = paper.source
-        added = db.execute(
-            "INSERT OR IGNORE INTO sources VALUES (?,?,?,?,?,?)",
-            (paper_id, out.hash, src.file, _or_none(src.line), _or_none(src.index), src.format),
-        ).rowcount
-        if existing is not None:
+                batch.merged(paper.arxiv_id, stored_key)
+            added = db.execute(
+                "INSERT OR IGNORE INTO sources VALUES (?,?,?,?,?,?)",
+                (paper_id, out.hash, src.file, _or_none(src.line), _or_none(src.index), src.format),
+            ).rowcount
             # Seen before in an earlier version of this same file: unchanged; elsewhere: merged.
             known = db.execute(
                 "SELECT 1 FROM sources WHERE paper_id=? AND path=? AND dump_hash<>?",
@@ -314,8 +328,20 @@ class Ingester:
             else:
                 out.merged += 1
         if isinstance(paper, ExportedPaper) and paper.decision is not None:
+            self._write(batch)  # the decision's update reads and changes the paper's rows
             self._restore_decision(paper_id, paper.decision)
         return True
+
+    def _write(self, batch: _Chunk) -> None:
+        """Write the new papers of a chunk held so far: their papers rows in the order they came
+        (so rowids are as if written one by one), then their tags and sources rows."""
+        if not batch.papers:
+            return
+        db = self.store.db
+        db.executemany(_insert_sql("papers", PAPER_COLUMNS), batch.papers)
+        db.executemany(TAG_INSERT_RANKED, batch.tags)
+        db.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?,?,?,?)", batch.sources)
+        batch.written()
 
     def _restore_decision(self, paper_id: str, decision: ExportedDecision) -> None:
         """A decision carried by triage's own export lands too, unless this database has its own."""
@@ -338,12 +364,21 @@ class Ingester:
         signatures: tuple[str, str],
         out: DumpResult,
         ahead: _Ahead,
-        changed: _Changed,
+        batch: _Chunk,
     ) -> str | None:
         """The stored paper this one is: same id, arXiv id, title key, or a near-identical title.
-        The exact lookup done ahead stands unless the chunk has since stored a paper it could see."""
-        exact = self._find_exact(paper, key) if changed.touches(paper, key) else ahead.exact
-        return exact or self._find_similar(paper, key, signatures, out)
+        The exact lookup done ahead stands unless the chunk has since stored a paper it could see;
+        the chunk's unwritten papers are written first when one of them could be the match."""
+        if batch.touches(paper, key):
+            self._write(batch)
+            exact = self._find_exact(paper, key)
+        else:
+            exact = ahead.exact
+        if exact:
+            return exact
+        if batch.holds_block(signatures):
+            self._write(batch)
+        return self._find_similar(paper, key, signatures, out)
 
     def _find_exact(self, paper: Paper, key: str) -> str | None:
         """The stored paper with the same id, else the same arXiv id, else the same title key."""
@@ -421,24 +456,57 @@ class _Ahead:
 
 
 @dataclass(slots=True)
-class _Changed:
-    """The ids, arXiv ids and title keys whose exact lookups a chunk's own writes may have changed
-    since its lookahead: each paper stored new, and each arXiv id a merge may have filled in (with
-    the title key of the paper that took it). A paper naming none of them finds what it found then."""
+class _Chunk:
+    """The store step of one chunk: the new papers' rows not written yet (written together, at
+    the end of the chunk or as soon as a lookup could find one of them), and the ids, arXiv ids
+    and title keys whose exact lookups the chunk's own writes may have changed since its
+    lookahead: each paper stored new, and each arXiv id a merge may have filled in (with the
+    title key of the paper that took it). A paper naming none of them finds what it found then."""
 
+    papers: list[tuple[Any, ...]] = field(default_factory=list)
+    tags: list[tuple[Any, ...]] = field(default_factory=list)
+    sources: list[tuple[Any, ...]] = field(default_factory=list)
+    heads: set[str] = field(default_factory=set)  # signatures of the papers not written yet
+    tails: set[str] = field(default_factory=set)
     ids: set[str] = field(default_factory=set)
     arxiv_ids: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
 
-    def add(self, paper_id: str | None, arxiv_id: str | None, key: str) -> None:
-        if paper_id is not None:
-            self.ids.add(paper_id)
-        if arxiv_id is not None:
-            self.arxiv_ids.add(arxiv_id)
+    def add(
+        self,
+        paper: Paper,
+        key: str,
+        signatures: tuple[str, str],
+        row: tuple[Any, ...],
+        tags: list[tuple[Any, ...]],
+        source: tuple[Any, ...],
+    ) -> None:
+        self.papers.append(row)
+        self.tags += tags
+        self.sources.append(source)
+        self.heads.add(signatures[0])
+        self.tails.add(signatures[1])
+        self.ids.add(paper.id)
+        if paper.arxiv_id is not None:
+            self.arxiv_ids.add(paper.arxiv_id)
         self.keys.add(key)
+
+    def merged(self, arxiv_id: str, stored_key: str) -> None:
+        self.arxiv_ids.add(arxiv_id)
+        self.keys.add(stored_key)
 
     def touches(self, paper: Paper, key: str) -> bool:
         return paper.id in self.ids or paper.arxiv_id in self.arxiv_ids or key in self.keys
+
+    def holds_block(self, signatures: tuple[str, str]) -> bool:
+        """Whether an unwritten paper is in the blocks a near-identical title is looked for in."""
+        head, tail = signatures
+        return bool(head) and (head in self.heads or tail in self.tails)
+
+    def written(self) -> None:
+        self.papers, self.tags, self.sources = [], [], []
+        self.heads.clear()
+        self.tails.clear()
 
 
 def _chunks(records: Iterable[Paper | Skipped]) -> Iterator[list[Paper | Skipped]]:

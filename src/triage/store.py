@@ -452,37 +452,48 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+# The papers columns ingest writes for a new paper, in `paper_row`'s order.
+PAPER_COLUMNS = (
+    "id", "title", "title_key", "sig_head", "sig_tail", "abstract", "published", "authors", "arxiv_id",
+    "urls", "extra", "source", "code", "code_url", "project_url", "rank_static", "first_seen", "first_run",
+    "rules_version",
+)  # fmt: skip
+
+
 def paper_row(
     tagged: TaggedPaper,
     key: str,
     run_id: int,
     rules_version: str,
     seen: str,
+    rank_static: float,
     signatures: tuple[str, str] | None = None,
-) -> dict[str, Any]:
-    """A new paper's papers row; `signatures` are `title_signatures(key)` when already known."""
+) -> tuple[Any, ...]:
+    """A new paper's papers row (PAPER_COLUMNS); `signatures` are `title_signatures(key)` when
+    already known."""
     p = tagged.paper
     head, tail = signatures or title_signatures(key)
-    return {
-        "id": p.id,
-        "title": p.title,
-        "title_key": key,
-        "sig_head": head,
-        "sig_tail": tail,
-        "abstract": p.abstract,
-        "published": p.published.isoformat() if p.published else None,
-        "authors": _JSON(p.authors),
-        "arxiv_id": p.arxiv_id,
-        "urls": _JSON(p.urls),
-        "extra": _JSON_LENIENT(p.extra),
-        "source": p.source.model_dump_json(),
-        "code": code_of(tagged),
-        "code_url": tagged.code_url,
-        "project_url": tagged.project_url,
-        "first_seen": seen,
-        "first_run": run_id,
-        "rules_version": rules_version,
-    }
+    return (
+        p.id,
+        p.title,
+        key,
+        head,
+        tail,
+        p.abstract,
+        p.published.isoformat() if p.published else None,
+        _JSON(p.authors),
+        p.arxiv_id,
+        _JSON(p.urls),
+        _JSON_LENIENT(p.extra),
+        p.source.model_dump_json(),
+        code_of(tagged),
+        tagged.code_url,
+        tagged.project_url,
+        rank_static,
+        seen,
+        run_id,
+        rules_version,
+    )
 
 
 _STOPWORDS = frozenset(
@@ -535,6 +546,15 @@ def evidence_json(evidence: list[Evidence]) -> str:
     return f"[{', '.join(items)}]"
 
 
+def ranked_tag_rows(
+    paper_id: str, tags: Iterable[Tag], rank_static: float, published: str | None, status: str
+) -> list[tuple[str, str, str, float, str, float, str | None, str]]:
+    """A paper's tag rows for TAG_INSERT_RANKED, with the copies of its ranking fields `list`
+    reads them by."""
+    ranked = (rank_static, published, status)
+    return [(*row, *ranked) for row in tag_rows(paper_id, tags)]
+
+
 def insert_tags(
     db: sqlite3.Connection,
     paper_id: str,
@@ -544,8 +564,7 @@ def insert_tags(
     status: str,
 ) -> None:
     """A paper's tag rows, with the copies of its ranking fields `list` reads them by."""
-    ranked = (rank_static, published, status)
-    db.executemany(TAG_INSERT_RANKED, [(*row, *ranked) for row in tag_rows(paper_id, tags)])
+    db.executemany(TAG_INSERT_RANKED, ranked_tag_rows(paper_id, tags, rank_static, published, status))
 
 
 def paper_from_row(row: sqlite3.Row) -> Paper:
