@@ -212,15 +212,12 @@ class Ingester:
                 (out.hash, out.name, size, run_id, now()),
             )
             for chunk in _chunks(parse_dump(dump, self.options)):
-                ahead = self._ahead(chunk)
-                batch = _Chunk()
-                for record, guess in zip(chunk, ahead, strict=True):
-                    if guess is None:
-                        assert isinstance(record, Skipped)
-                        out.note(record, warn)
+                batch = _Batch()
+                for item in self._ahead(chunk):
+                    if isinstance(item, Skipped):
+                        out.note(item, warn)
                         continue
-                    assert isinstance(record, Paper)
-                    if not self._store_paper(record, guess, batch, out, run_id, warn):
+                    if not self._store_paper(item, batch, out, run_id, warn):
                         continue
                     out.papers += 1
                     if tick and out.papers % 500 == 0:
@@ -246,26 +243,25 @@ class Ingester:
             is not None
         )
 
-    def _ahead(self, chunk: list[Paper | Skipped]) -> list[_Ahead | None]:
-        """What can be learnt of a chunk's papers before storing any of them (None for a skipped
-        record): each one's title key, the stored paper it is under its id, arXiv id or title key,
-        and the classification of each paper not stored yet, done for the whole chunk: a stretch of
-        lookups, one of classifying, then one of storing keeps each one's working set in the CPU
-        caches (classifying ahead took a 30k-paper ingest from 1,460 to 1,750 papers/s). Only a
-        guess: `_store_paper` decides what is new, redoing the exact lookups the chunk's own writes
-        may have changed (`_Chunk`), and classifies what was not done ahead."""
-        ahead: list[_Ahead | None] = []
+    def _ahead(self, chunk: list[Paper | Skipped]) -> list[_Ahead | Skipped]:
+        """A chunk's records in order, each paper with what can be learnt of it before the chunk
+        is stored: its title key, the stored paper it is under its id, arXiv id or title key, and
+        when there is none its classification. Done for the whole chunk, a stretch of lookups, one
+        of classifying, then one of storing keeps each one's working set in the CPU caches
+        (classifying ahead took a 30k-paper ingest from 1,460 to 1,750 papers/s). Only a guess:
+        `_store_paper` decides what is new, redoing the exact lookups the chunk's own writes may
+        have changed (see `_Batch`), and classifies what was not done ahead."""
+        items: list[_Ahead | Skipped] = []
         for record in chunk:
-            if isinstance(record, Paper):
-                key = title_key(record.title)
-                ahead.append(_Ahead(key, self._find_exact(record, key)))
-            else:
-                ahead.append(None)
-        for record, guess in zip(chunk, ahead, strict=True):
-            if guess is not None and guess.exact is None:
-                assert isinstance(record, Paper)
-                guess.classified = self._classify(record)
-        return ahead
+            if isinstance(record, Skipped):
+                items.append(record)
+                continue
+            key = title_key(record.title)
+            items.append(_Ahead(record, key, self._find_exact(record, key)))
+        for item in items:
+            if isinstance(item, _Ahead) and item.exact is None:
+                item.classified = self._classify(item.paper)
+        return items
 
     def _classify(self, paper: Paper) -> Classified:
         """The paper's tags, or why it cannot be classified (one odd record, not the run)."""
@@ -275,22 +271,16 @@ class Ingester:
             return exc
 
     def _store_paper(
-        self,
-        paper: Paper,
-        ahead: _Ahead,
-        batch: _Chunk,
-        out: DumpResult,
-        run_id: int,
-        warn: Callable[[str], None],
+        self, ahead: _Ahead, batch: _Batch, out: DumpResult, run_id: int, warn: Callable[[str], None]
     ) -> bool:
         """Store one paper (classified only when new: a paper seen before keeps its stored tags,
-        which `retag` refreshes; `ahead` holds its title key, and its stored match and
-        classification as looked up before the chunk was stored). A new paper's rows join the
+        which `retag` refreshes; `ahead` holds the paper with its title key, and its stored match
+        and classification as looked up before the chunk was stored). A new paper's rows join the
         chunk's batch. False when it cannot be classified and was skipped."""
         db = self.store.db
-        key = ahead.key
+        paper, key = ahead.paper, ahead.key
         signatures = title_signatures(key)
-        existing = self._find(paper, key, signatures, out, ahead, batch)
+        existing = self._find(ahead, signatures, out, batch)
         src = paper.source
         if existing is None:
             tagged = self._classify(paper) if ahead.classified is None else ahead.classified
@@ -332,7 +322,7 @@ class Ingester:
             self._restore_decision(paper_id, paper.decision)
         return True
 
-    def _write(self, batch: _Chunk) -> None:
+    def _write(self, batch: _Batch) -> None:
         """Write the new papers of a chunk held so far: their papers rows in the order they came
         (so rowids are as if written one by one), then their tags and sources rows."""
         if not batch.papers:
@@ -357,18 +347,11 @@ class Ingester:
             "UPDATE papers SET status = ?, note = ? WHERE id = ?", (decision.status, decision.note, paper_id)
         )
 
-    def _find(
-        self,
-        paper: Paper,
-        key: str,
-        signatures: tuple[str, str],
-        out: DumpResult,
-        ahead: _Ahead,
-        batch: _Chunk,
-    ) -> str | None:
+    def _find(self, ahead: _Ahead, signatures: tuple[str, str], out: DumpResult, batch: _Batch) -> str | None:
         """The stored paper this one is: same id, arXiv id, title key, or a near-identical title.
         The exact lookup done ahead stands unless the chunk has since stored a paper it could see;
         the chunk's unwritten papers are written first when one of them could be the match."""
+        paper, key = ahead.paper, ahead.key
         if batch.touches(paper, key):
             self._write(batch)
             exact = self._find_exact(paper, key)
@@ -450,16 +433,17 @@ class Ingester:
 class _Ahead:
     """One paper as looked up (and, when not stored yet, classified) before its chunk was stored."""
 
-    key: str  # title_key(title)
+    paper: Paper
+    key: str  # title_key(paper.title)
     exact: str | None  # what _find_exact answered then
     classified: Classified | None = None
 
 
 @dataclass(slots=True)
-class _Chunk:
-    """The store step of one chunk: the new papers' rows not written yet (written together, at
-    the end of the chunk or as soon as a lookup could find one of them), and the ids, arXiv ids
-    and title keys whose exact lookups the chunk's own writes may have changed since its
+class _Batch:
+    """The store step of one chunk: the rows of its new papers not written yet (written together
+    at the end of the chunk, or as soon as a lookup could find one of them), and the ids, arXiv
+    ids and title keys whose exact lookups the chunk's own writes may have changed since its
     lookahead: each paper stored new, and each arXiv id a merge may have filled in (with the
     title key of the paper that took it). A paper naming none of them finds what it found then."""
 

@@ -281,12 +281,14 @@ def test_a_folder_without_dumps_is_reported_not_silently_nothing_new(tmp_path: P
 
 
 def test_what_one_dump_merges_is_what_the_same_records_merge_one_dump_each(tmp_path: Path):
-    """Papers looked up ahead of a chunk's writes: a paper stored or merged earlier in the same
-    chunk must still count. The same arXiv id twice, a repeat, a near-identical title, and a merge
-    that fills in a stored paper's arXiv id (so a later paper with that paper's exact title but
-    another arXiv id is new) end as they do when each record is a dump of its own."""
+    """Papers are looked up ahead of a chunk's writes, and a chunk's new papers are written
+    together: a paper stored or merged earlier in the same chunk must still count. The same arXiv
+    id twice, a repeat, a near-identical title, a merge that fills in a stored paper's arXiv id (so
+    a later paper with that paper's exact title but another arXiv id is new), and a date filled
+    into a paper new in the same chunk (its tags carry the date too) end as they do when each
+    record is a dump of its own."""
     sample = sample_pairs()
-    (t0, a0), (t1, a1), (t2, a2), (t3, a3) = sample[0], sample[1], sample[2], sample[10]
+    (t0, a0), (t1, a1), (t2, a2), (t3, a3), (t4, a4) = (sample[n] for n in (0, 1, 2, 10, 11))
 
     def record(line: int, paper_id: str, title: str, abstract: str, **fields: object) -> dict:
         source = {"file": "papers.jsonl", "format": "triage-jsonl", "line": line}
@@ -303,6 +305,8 @@ def test_what_one_dump_merges_is_what_the_same_records_merge_one_dump_each(tmp_p
         record(7, "2401.00003", t3, a3, arxiv_id="2401.00003"),  # no longer that stored paper
         record(8, "tstored00001", t3, a3),
         record(8, "tstored00001", t3, a3),  # the very same source again
+        record(9, "tdated000001", t4, a4),
+        record(10, "tdated000001", t4, a4, published="2024-02-03"),
     ]
     (tmp_path / "before.jsonl").write_text(json.dumps(before[0]) + "\n")
     (tmp_path / "all.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
@@ -313,12 +317,18 @@ def test_what_one_dump_merges_is_what_the_same_records_merge_one_dump_each(tmp_p
     one, each = tmp_path / "one.db", tmp_path / "each.db"
     ok(run("ingest", "--db", one, tmp_path / "before.jsonl"))
     data = summary(ok(run("ingest", "--db", one, tmp_path / "all.jsonl", "--json-summary")))
-    assert (data["new"], data["merged"], data["unchanged"]) == (3, 3, 3), data
+    assert (data["new"], data["merged"], data["unchanged"]) == (4, 4, 3), data
     ok(run("ingest", "--db", each, tmp_path / "before.jsonl"))
     ok(run("ingest", "--db", each, *singles))
-    query = "SELECT id, title, arxiv_id FROM papers ORDER BY rowid"
+    query = "SELECT id, title, arxiv_id, published FROM papers ORDER BY rowid"
+    tags = "SELECT paper_id, facet, tag, score, evidence, rank_static, published, status"
+    tags += " FROM tags ORDER BY 1, 2, 3"
     with sqlite3.connect(one) as a, sqlite3.connect(each) as b:
         papers = a.execute(query).fetchall()
         assert papers == b.execute(query).fetchall()
-    assert [p[0] for p in papers] == ["tstored00001", "2401.00001", "tnear0000001", "2401.00003"]
+        assert a.execute(tags).fetchall() == b.execute(tags).fetchall()
+        dated = a.execute("SELECT DISTINCT published FROM tags WHERE paper_id = 'tdated000001'").fetchall()
+    ids = ["tstored00001", "2401.00001", "tnear0000001", "2401.00003", "tdated000001"]
+    assert [p[0] for p in papers] == ids
     assert papers[0][2] == "2401.00002"
+    assert papers[-1][3] == "2024-02-03" and dated == [("2024-02-03",)]
