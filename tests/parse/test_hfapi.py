@@ -95,3 +95,43 @@ def test_a_bad_record_is_skipped_and_the_rest_parse(parse_fixture, tmp_path: Pat
     ]
     # the message names the record, as a line number would: a JSON array has no useful line
     assert skipped[1].message() == f"{mixed}#2: skipped: record has no `paper` object"
+
+
+def test_a_list_cut_short_keeps_its_complete_records_and_says_where_it_breaks(parse_fixture, tmp_path: Path):
+    """A download cut off inside the third record: the two complete records before it are read, and
+    one skip at the break says how many were read and what to do."""
+    records = json.loads((FIXTURES / "hfapi-list.json").read_text())
+    text = json.dumps(records, indent=1)
+    third = text.index('"paper"', text.index('"paper"', text.index('"paper"') + 1) + 1)
+    cut = tmp_path / "2025-08-01.json"
+    cut.write_text(text[: third + 40])
+    papers, skipped = parse_fixture(cut)
+    assert [p.arxiv_id for p in papers] == [r["paper"]["id"] for r in records[:2]]
+    assert [p.source.index for p in papers] == [0, 1]
+    assert len(skipped) == 1
+    assert skipped[0].source.line == text[: third + 40].count("\n") + 1
+    assert "only its first 2 complete records were read; fetch the file again" in skipped[0].reason
+
+
+def test_a_wrapped_list_cut_short_keeps_its_complete_records(parse_fixture, tmp_path: Path):
+    records = json.loads((FIXTURES / "hfapi-list.json").read_text())
+    text = json.dumps({"status": "ok", "date": "2025-01-10", "count": len(records), "data": records})
+    cut = tmp_path / "2025-01-10.json"
+    cut.write_text(text[: text.index('"paper"', text.index('"paper"') + 1) + 10])
+    papers, skipped = parse_fixture(cut)
+    assert len(papers) == 1 and len(skipped) == 1
+    assert "only its first 1 complete records" in skipped[0].reason
+
+
+def test_an_abstract_that_swallowed_its_file_is_skipped(parse_fixture, tmp_path: Path):
+    """A record whose abstract runs to hundreds of thousands of characters (a lost separator) is
+    reported, not classified for seconds with gigabytes of memory."""
+    records = json.loads((FIXTURES / "hfapi-list.json").read_text())
+    records[0]["paper"]["summary"] = "word " * 30_000
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(records))
+    papers, skipped = parse_fixture(big)
+    assert len(papers) == len(records) - 1
+    assert [(s.source.index, s.reason.split(";")[0]) for s in skipped] == [
+        (0, "abstract is 149,999 characters long")
+    ]

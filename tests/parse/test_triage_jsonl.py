@@ -81,3 +81,16 @@ def test_a_line_with_an_empty_id_is_skipped_not_stored_unreachable(blank, parse_
     papers, skipped = parse_fixture(handmade)
     assert [p.id for p in papers] == ["t2"]
     assert [(s.source.line, s.reason) for s in skipped] == [(1, "not a triage record: id: empty")]
+
+
+def test_an_export_array_cut_short_keeps_its_complete_records(parse_fixture, tmp_path: Path):
+    """`export --format json` written to a disk that filled up: the complete papers are read, and
+    one skip at the break says how many and what to do."""
+    lines = (FIXTURES / "triage-export-with-tags.jsonl").read_text().splitlines()
+    text = "[\n" + ",\n".join(lines) + "\n]\n"
+    cut = tmp_path / "export.json"
+    cut.write_text(text[: text.index(lines[2]) + 30])
+    papers, skipped = parse_fixture(cut, input_format="triage-jsonl")
+    assert [p.id for p in papers] == ["2507.22968", "2507.23436"]
+    assert len(skipped) == 1 and skipped[0].source.line == 4
+    assert "the array breaks off there, so only its first 2 complete records were read" in skipped[0].reason

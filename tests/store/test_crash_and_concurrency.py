@@ -58,6 +58,27 @@ def test_a_run_killed_mid_dump_leaves_a_consistent_database_and_the_rerun_comple
     assert count(db, "SELECT COUNT(*) FROM dumps") == 2
 
 
+def test_ctrl_c_mid_dump_exits_130_saying_the_dump_was_rolled_back(tmp_path: Path):
+    small, large = tmp_path / "a-small.txt", tmp_path / "b-large.txt"
+    write_dump(small, SMALL)
+    write_dump(large, LARGE, start=SMALL)
+    db = tmp_path / "t.db"
+    proc = triage_process("-q", "ingest", "--db", db, small, large)
+    wait_for(lambda: committed_dumps(db) == 1 or proc.poll() is not None)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines() == [
+        "triage: error: interrupted; the database keeps only whole dumps (the one being written was "
+        "rolled back): run the same command again to finish"
+    ]
+    assert integrity(db) == "ok"
+    assert count(db, "SELECT COUNT(*) FROM papers") == SMALL
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+
+
 def test_two_ingests_started_together_on_a_new_database_both_land(tmp_path: Path):
     dumps = [tmp_path / "a.txt", tmp_path / "b.txt"]
     titles = write_dump(dumps[0], 800) + write_dump(dumps[1], 800, start=800)

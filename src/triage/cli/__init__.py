@@ -473,6 +473,12 @@ def open_closed_streams() -> None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
 
+INTERRUPTED = (
+    "interrupted; the database keeps only whole dumps (the one being written was rolled back): "
+    "run the same command again to finish"
+)
+
+
 def main() -> None:
     """Entry point of the `triage` command: exit codes 0 / 1 / 2, never a traceback for I/O."""
     open_closed_streams()
@@ -481,11 +487,9 @@ def main() -> None:
     except click.ClickException as exc:  # usage errors: exit 2
         exc.show()
         sys.exit(exc.exit_code)
-    except click.Abort:
-        _error("aborted")
-        sys.exit(ExitCode.DATA_ERROR)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except (click.Abort, KeyboardInterrupt):  # Ctrl-C (click turns it into Abort)
+        _error(INTERRUPTED)
+        sys.exit(130)  # 128 + SIGINT, as shells report it
     except OSError as exc:  # a full disk under stdout, a closed terminal
         _error(f"cannot write output: {exc.strerror or exc}")
         sys.exit(ExitCode.DATA_ERROR)

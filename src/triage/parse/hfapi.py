@@ -10,7 +10,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from triage.models import Paper, Skipped
-from triage.parse.records import ParseContext, json_lines, json_loads, make_paper, without_surrogates
+from triage.parse.records import (
+    ParseContext,
+    broken_json,
+    json_lines,
+    json_loads,
+    make_paper,
+    without_surrogates,
+)
 
 # Kept in `extra` when present; the API moved some of them between the record and `paper`.
 EXTRA_KEYS = (
@@ -83,7 +90,9 @@ def _parse_document(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
     try:
         document = json_loads(text)
     except json.JSONDecodeError as exc:
-        reason = f"invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); file not read"
+        items, reason = broken_json(exc, text, "list of papers")
+        for index, item in enumerate(items):
+            yield record_to_paper(item, ctx, index, None)
         yield ctx.skip(reason, line=exc.lineno)
         return
     except (ValueError, RecursionError) as exc:  # nesting too deep, a number too long

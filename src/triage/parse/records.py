@@ -15,6 +15,9 @@ from triage.models import Paper, Skipped, SourceRef
 from triage.text import clean_text, extract_urls, normalise_arxiv_id, paper_id
 
 MAX_TITLE = 600
+# Real abstracts run to a few thousand characters; one far longer is a record that swallowed the
+# rest of its file (a lost separator), and classifying it would cost seconds and gigabytes.
+MAX_ABSTRACT = 100_000
 # `\ud83d` in JSON text: half of a UTF-16 pair, often left alone by a scraper that cut a string.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -39,6 +42,47 @@ def json_loads(text: str) -> Any:
     only when it holds a surrogate escape at all, so clean dumps pay one substring search."""
     value = json.loads(text)
     return without_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+_ARRAY_START = re.compile(r'\s*(?:\[|\{\s*(?:"[^"\\]*"\s*:\s*(?:"[^"\\]*"|[\w.+-]+)\s*,\s*)*"data"\s*:\s*\[)')
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"\s*")
+
+
+def complete_items(text: str) -> list[Any]:
+    """The items of a JSON array that breaks off (a download cut short, a file truncated by a
+    full disk), up to the last complete one: the array is the document itself or the `data` of
+    its first keys (`{"status": "ok", "data": [...`). Empty when the text does not start so."""
+    start = _ARRAY_START.match(text)
+    if start is None:
+        return []
+    items: list[Any] = []
+    at = start.end()
+    while True:
+        at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
+        try:
+            item, at = _DECODER.raw_decode(text, at)
+        except (ValueError, RecursionError):
+            break
+        items.append(item)
+        at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
+        if text.startswith(",", at):
+            at += 1
+        else:
+            break
+    return without_surrogates(items) if _SURROGATE_ESCAPE.search(text) else items
+
+
+def broken_json(exc: json.JSONDecodeError, text: str, what: str) -> tuple[list[Any], str]:
+    """The complete items before the place where a JSON `what` breaks, and the reason to report."""
+    items = complete_items(text)
+    where = f"{exc.msg}; line {exc.lineno}, column {exc.colno}"
+    if not items:
+        return [], f"invalid JSON ({where}); file not read"
+    return items, (
+        f"invalid JSON ({where}): the {what} breaks off there, so only its first {len(items)} "
+        "complete records were read; fetch the file again for the rest"
+    )
 
 
 @dataclass
@@ -85,6 +129,9 @@ def make_paper(
         return ctx.skip("record has no title", line, index)
     if len(title) > MAX_TITLE:
         return ctx.skip(f"title is {len(title)} characters long; not a paper title", line, index)
+    if len(abstract) > MAX_ABSTRACT:
+        size = f"{len(abstract):,} characters long"
+        return ctx.skip(f"abstract is {size}; not a paper abstract (a lost record separator?)", line, index)
     arxiv = normalise_arxiv_id(arxiv_id)
     try:
         return Paper(

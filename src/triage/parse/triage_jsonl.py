@@ -14,13 +14,14 @@ of `model_dump`.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from triage.models import Paper, Skipped
-from triage.parse.records import ParseContext, json_lines, json_loads
+from triage.parse.records import ParseContext, broken_json, json_lines, json_loads
 from triage.text import clean_text
 
 PAPER_FIELDS = frozenset(Paper.model_fields)
@@ -106,8 +107,12 @@ def parse(lines: Iterable[str], ctx: ParseContext) -> Iterator[Paper | Skipped]:
 
 
 def _parse_array(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
+    broken: Skipped | None = None
     try:
         records = json_loads(text)
+    except json.JSONDecodeError as exc:
+        records, reason = broken_json(exc, text, "array")
+        broken = ctx.skip(reason, line=exc.lineno)
     except (ValueError, RecursionError) as exc:
         yield ctx.skip(f"unreadable JSON array ({type(exc).__name__}); file not read")
         return
@@ -116,3 +121,5 @@ def _parse_array(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
             yield record_to_paper(record, ctx, None, index=index)
         else:
             yield ctx.skip("array item is not a JSON object", index=index)
+    if broken is not None:
+        yield broken
