@@ -58,7 +58,7 @@ def test_a_run_killed_mid_dump_leaves_a_consistent_database_and_the_rerun_comple
     assert count(db, "SELECT COUNT(*) FROM dumps") == 2
 
 
-def test_ctrl_c_mid_dump_exits_130_saying_the_dump_was_rolled_back(tmp_path: Path):
+def test_ctrl_c_mid_dump_exits_130_keeping_the_finished_dumps_only(tmp_path: Path):
     small, large = tmp_path / "a-small.txt", tmp_path / "b-large.txt"
     write_dump(small, SMALL)
     write_dump(large, LARGE, start=SMALL)
@@ -70,8 +70,8 @@ def test_ctrl_c_mid_dump_exits_130_saying_the_dump_was_rolled_back(tmp_path: Pat
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines() == [
-        "triage: error: interrupted; the database keeps only whole dumps (the one being written was "
-        "rolled back): run the same command again to finish"
+        "triage: error: interrupted; nothing half-written was kept (an ingest keeps the dumps it "
+        "finished: run it again for the rest)"
     ]
     assert integrity(db) == "ok"
     assert count(db, "SELECT COUNT(*) FROM papers") == SMALL

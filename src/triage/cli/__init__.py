@@ -474,8 +474,8 @@ def open_closed_streams() -> None:
 
 
 INTERRUPTED = (
-    "interrupted; the database keeps only whole dumps (the one being written was rolled back): "
-    "run the same command again to finish"
+    "interrupted; nothing half-written was kept (an ingest keeps the dumps it finished: run it "
+    "again for the rest)"
 )
 
 
