@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from parse_helpers import FIXTURES
 
@@ -50,3 +52,27 @@ def test_json_shapes(head, fmt):
 def test_markdown_without_the_extension_is_still_markdown():
     head = (FIXTURES / "md-trending-duplicated.md").read_text()
     assert detect_format("trending.txt", head) == "markdown"
+
+
+@pytest.mark.parametrize(
+    ("first_line", "fmt"),
+    [
+        ('{"id": "0704.0001", "title": "T", "abstract": "' + "long " * 20_000 + '"}', "arxiv-snapshot"),
+        ('{"paper": {"id": "2401.00001", "summary": "' + "long " * 20_000 + '"}}', "hf-api"),
+        ('{"id": "t1", "title": "T", "abstract": "' + "long " * 20_000 + '", "tags": {}}', "triage-jsonl"),
+    ],
+)
+def test_a_first_record_longer_than_the_detection_head_is_judged_by_its_keys(tmp_path, first_line, fmt):
+    """A JSONL file whose first line runs past the bytes read to detect the format: it was taken
+    for an API document and every record skipped."""
+    dump = tmp_path / "records.jsonl"
+    dump.write_text(first_line + "\n" + '{"id": "0704.0002", "title": "U", "abstract": "B"}\n')
+    opened = open_dump(dump)
+    assert detect_format(opened.name, opened.head) == fmt
+
+
+def test_a_long_first_record_on_stdin_is_judged_by_its_keys(monkeypatch):
+    line = '{"id": "t1", "title": "T", "abstract": "' + "long " * 20_000 + '", "tags": {}}\n'
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(line.encode() * 2)))
+    opened = open_dump("-")
+    assert detect_format(opened.name, opened.head) == "triage-jsonl"

@@ -13,6 +13,9 @@ from pathlib import Path
 from triage.errors import InputError
 
 HEAD_BYTES = 64 * 1024
+# The format is judged by the first record: a first line longer than HEAD_BYTES (one JSONL record
+# with a long abstract) is read on to its end, up to this many bytes.
+MAX_HEAD_LINE = 8 * 1024 * 1024
 STDIN = "-"
 
 
@@ -76,11 +79,19 @@ def open_dump(name: str | Path) -> Dump:
             raise InputError(f"<stdin>: cannot read: {exc.strerror or exc}") from None
         dump = Dump(display_name(STDIN), "", None, data)
         head = data[:HEAD_BYTES]
+        if b"\n" not in head:  # a first line longer than the head: to its end
+            end = data.find(b"\n", HEAD_BYTES)
+            head = data[: MAX_HEAD_LINE if end < 0 else min(end + 1, MAX_HEAD_LINE)]
     else:
         path, shown = Path(name), display_name(name)
         try:
             with path.open("rb") as handle:
                 head = handle.read(HEAD_BYTES)
+                while b"\n" not in head and len(head) % HEAD_BYTES == 0 and 0 < len(head) < MAX_HEAD_LINE:
+                    more = handle.read(HEAD_BYTES)  # a first line longer than the head: read it whole
+                    if not more:
+                        break
+                    head += more
                 # A pipe (`<(zcat dump.gz)`, a FIFO) can be read only once: keep all of it now,
                 # as stdin is, since hashing and parsing would each open it again and find the
                 # first bytes gone, or wait forever for a writer. Binary content is refused first.
