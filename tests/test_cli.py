@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -433,3 +434,26 @@ def test_classify_markdown_has_one_table_row_per_paper(tmp_path: Path):
     for row in rows[2:]:
         assert len(re.findall(r"(?<!\\)\|", row)) == columns, row
     assert any("CSWin Transformer" in row and "github.com/microsoft/CSWin-Transformer" in row for row in rows)
+
+
+def test_arguments_that_are_not_utf8_are_shown_not_a_traceback(tmp_path: Path):
+    """`triage show $'caf\\xe9'` or a note typed in Latin-1: a UnicodeEncodeError traceback; the
+    bad byte is now U+FFFD, in messages and in what is stored."""
+    db = tmp_path / "t.db"
+    assert_clean_exit(run_cli("-q", "ingest", "--db", db, SAMPLE), 0)
+
+    def triage(*args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "triage", *args], capture_output=True, timeout=60)
+
+    shown = triage("show", "--db", str(db), b"caf\xe9")
+    assert shown.returncode == 2 and b"Traceback" not in shown.stderr
+    assert "no paper matches 'caf\ufffd'" in shown.stderr.decode()
+    paper_id = next(iter(jsonl(run_cli("list", "--db", db, "--format", "jsonl", "--limit", "1").stdout)))[
+        "id"
+    ]
+    marked = triage("-q", "mark", "--db", str(db), paper_id, "later", "--note", b"caf\xe9 menu")
+    assert marked.returncode == 0, marked.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT note FROM papers WHERE id = ?", (paper_id,)).fetchone() == (
+            "caf\ufffd menu",
+        )

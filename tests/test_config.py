@@ -184,6 +184,26 @@ NOT_FINITE = {
 }
 
 
+TOO_LARGE = {
+    "taxonomy-weight": ("taxonomy.yaml", NEW_METHOD_TAG.replace("weight: 2.0", "weight: 1.7e308"), ":8:"),
+    "ranking-tag": ("ranking.yaml", "interests:\n  tags:\n    compression: 1.7e308\n", ":3:"),
+    "ranking-recency": ("ranking.yaml", "recency:\n  weight: -2e7\n", ":2:"),
+}
+
+
+@pytest.mark.parametrize(("name", "text", "line"), TOO_LARGE.values(), ids=TOO_LARGE.keys())
+def test_a_number_too_large_to_score_with_is_a_config_error(name, text, line, tmp_path: Path):
+    """Two weights of 1.7e308 add up to infinity: `list --format json` wrote `Infinity`."""
+    folder = config_dir(tmp_path, {name: text})
+    db = tmp_path / "t.db"
+    assert run_main("ingest", "--db", db, SAMPLE).exit_code == 0
+    command = ["classify", SAMPLE] if name == "taxonomy.yaml" else ["list", "--db", db]
+    result = run_main("--config", folder, *command)
+    assert "too large; give a number between -1e6 and 1e6" in assert_one_line_error(
+        result, f"{folder / name}{line}"
+    )
+
+
 @pytest.mark.parametrize(("name", "text", "line"), NOT_FINITE.values(), ids=NOT_FINITE.keys())
 def test_a_number_that_is_not_finite_is_a_config_error(name, text, line, tmp_path: Path):
     """YAML's .inf and .nan: a NaN weight failed `list` as a "database error" (exit 1) and an

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from triage.errors import ConfigError
 
@@ -19,10 +19,25 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
 
 
+MAX_NUMBER = 1e6  # a weight or threshold beyond this overflows scores to infinity, which JSON cannot write
+
+
 class StrictModel(BaseModel):
-    """Base of every YAML-backed model: an unknown key is an error, not silently ignored."""
+    """Base of every YAML-backed model: an unknown key is an error, not silently ignored; numbers
+    are finite and at most MAX_NUMBER either way (in lists and mappings too)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _bounded(cls, value: Any) -> Any:
+        numbers = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else (value,)
+        )
+        for number in numbers:
+            if isinstance(number, float | int) and not isinstance(number, bool) and abs(number) > MAX_NUMBER:
+                raise ValueError(f"{number:g} is too large; give a number between -1e6 and 1e6")
+        return value
 
 
 def shipped_dir(name: str) -> Path:
@@ -110,7 +125,7 @@ def config_error(exc: ValidationError, path: Path, node: yaml.Node | None) -> Co
     err = exc.errors()[0]
     loc = [part for part in err["loc"] if isinstance(part, int | str)]
     unknown = err["type"] == "extra_forbidden"
-    what = "unknown key (check the spelling)" if unknown else err["msg"]
+    what = "unknown key (check the spelling)" if unknown else err["msg"].removeprefix("Value error, ")
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     where = format_loc(loc) or "top level"
     return ConfigError(f"{path}:{line_of(node, loc, at_key=unknown)}: {where}: {what}{more}")

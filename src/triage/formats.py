@@ -9,6 +9,7 @@ FORMATS = ("hf-page", "hf-api", "arxiv-snapshot", "arxiv-email", "markdown", "tr
 EXPORT_FORMATS = ("jsonl", "json", "csv", "md", "bib")
 EXPORT_SUFFIXES = {
     ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
     ".json": "json",
     ".csv": "csv",
     ".md": "md",

@@ -153,6 +153,9 @@ MIGRATIONS: list[str] = [
 ]
 
 
+_TRIAGE_TABLES = {"meta", "runs", "papers", "tags", "dumps", "sources", "decisions"}  # in every schema
+
+
 class StoreError(TriageError):
     """The database cannot be opened, is locked for too long, or is not a triage database."""
 
@@ -228,6 +231,7 @@ class Store:
         if readonly:
             if self.schema_version() == 0:
                 raise StoreError(f"{self.path}: not a triage database (no schema)")
+            self._check_not_foreign()
             self._check_not_newer(self.schema_version())
             return
         self._check_not_foreign()
@@ -245,21 +249,25 @@ class Store:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _check_not_foreign(self) -> None:
-        """A file without triage's schema is taken only when it holds no tables: another program's
-        SQLite database (a typo in --db) must not get triage's tables and WAL mode written into it.
-        One read transaction, so a run that creates the schema meanwhile is seen whole or not at all."""
+        """Another program's SQLite database (a typo in --db) must not get triage's tables and WAL
+        mode written into it: a file is taken when it holds no tables yet, or triage's own (a
+        schema version with the tables every version has). One read transaction, so a run that
+        creates the schema meanwhile is seen whole or not at all."""
         self.db.execute("BEGIN")
         try:
-            sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 4"
-            tables = [str(row[0]) for row in self.db.execute(sql)] if self.schema_version() == 0 else []
+            version = self.schema_version()
+            tables = {
+                str(row[0]) for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
         finally:
             self.db.execute("COMMIT")
-        if tables:
-            listed = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
-            raise StoreError(
-                f"{self.path}: a SQLite database that is not triage's (tables {listed}), left "
-                "untouched; give another --db"
-            )
+        if (version == 0 and not tables) or (version > 0 and tables >= _TRIAGE_TABLES):
+            return
+        listed = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
+        raise StoreError(
+            f"{self.path}: a SQLite database that is not triage's (tables {listed or 'none'}), left "
+            "untouched; give another --db"
+        )
 
     def _check_not_newer(self, version: int) -> None:
         if version > len(MIGRATIONS):

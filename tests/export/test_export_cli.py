@@ -115,3 +115,12 @@ def test_an_output_suffix_that_names_no_format_is_a_usage_error(sample_db: Path,
     assert not out.exists()
     assert run("-q", "export", "--db", str(sample_db), "--format", "csv", "-o", str(out)).exit_code == 0
     assert run("-q", "export", "--db", str(sample_db), "-o", str(tmp_path / "papers")).exit_code == 0
+
+
+def test_ndjson_and_dated_names_still_write_jsonl(sample_db: Path, tmp_path: Path) -> None:
+    """`.ndjson` is JSONL, and `digest.2024.06` is a name, not a format."""
+    for name in ("all.ndjson", "digest.2024.06"):
+        out = tmp_path / name
+        assert run("-q", "export", "--db", str(sample_db), "-o", str(out)).exit_code == 0
+        first = json.loads(out.read_text().splitlines()[0])
+        assert first["id"] and first["tags"]

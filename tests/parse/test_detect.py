@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import threading
+import tracemalloc
 
 import pytest
 from parse_helpers import FIXTURES
@@ -76,3 +79,31 @@ def test_a_long_first_record_on_stdin_is_judged_by_its_keys(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(line.encode() * 2)))
     opened = open_dump("-")
     assert detect_format(opened.name, opened.head) == "triage-jsonl"
+
+
+def test_a_pipe_is_copied_aside_not_held_in_memory():
+    """`<(zcat dump.gz)`: a dump that can be read once is spooled to a temporary file piece by
+    piece, so a large one costs disk, not memory, and reads back whole as often as needed."""
+    line = b'{"id": "0704.0001", "title": "T", "abstract": "' + b"word " * 200 + b'"}\n'
+    total = 20 * 1024 * 1024 // len(line) * len(line)
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write_end, "wb") as pipe:
+            for _ in range(total // len(line)):
+                pipe.write(line)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    tracemalloc.start()
+    try:
+        dump = open_dump(f"/dev/fd/{read_end}")
+        sizes = [sum(len(c) for c in dump.chunks()) for _ in range(2)]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        feeder.join(timeout=10)
+        os.close(read_end)
+    assert sizes == [total, total]
+    assert detect_format(dump.name, dump.head) == "arxiv-snapshot"
+    assert peak < 8 * 1024 * 1024

@@ -94,3 +94,14 @@ def test_an_export_array_cut_short_keeps_its_complete_records(parse_fixture, tmp
     assert [p.id for p in papers] == ["2507.22968", "2507.23436"]
     assert len(skipped) == 1 and skipped[0].source.line == 4
     assert "the array breaks off there, so only its first 2 complete records were read" in skipped[0].reason
+
+
+def test_an_escaped_emoji_is_kept_and_only_a_lone_half_is_replaced(parse_fixture, tmp_path: Path):
+    """`\\ud83d\\ude00` is how json.dump writes every emoji: it stays; a lone half becomes U+FFFD."""
+    dump = tmp_path / "mine.jsonl"
+    dump.write_text(
+        '{"id": "t1", "title": "Fast \\ud83d\\ude80 models", "abstract": "cut \\ud83d here", "tags": []}\n'
+    )
+    (paper,), skipped = parse_fixture(dump)
+    assert skipped == []
+    assert (paper.title, paper.abstract) == ("Fast \U0001f680 models", "cut \ufffd here")

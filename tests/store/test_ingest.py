@@ -8,6 +8,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
 from store_helpers import SAMPLE, SAMPLE_PAPERS, count, ok, run, sample_pairs, unique_word, write_papers
 
 from triage.store import MIGRATIONS
@@ -158,13 +159,15 @@ def test_a_file_that_is_not_sqlite_as_db_gives_one_clear_error_line(tmp_path: Pa
     assert db.read_text().startswith("these are my notes")
 
 
-def test_another_programs_sqlite_database_is_refused_and_left_as_it_was(tmp_path: Path):
+@pytest.mark.parametrize("user_version", [0, 1, 50])
+def test_another_programs_sqlite_database_is_refused_and_left_as_it_was(tmp_path: Path, user_version: int):
     """`--db ~/bookmarks.sqlite` by mistake: triage's tables (and WAL mode) were written into it,
-    even by `list`."""
+    even by `list`; one with a schema version of its own was 'updated' or blamed on a newer triage."""
     db = tmp_path / "bookmarks.sqlite"
     with sqlite3.connect(db) as other:
         other.execute("CREATE TABLE bookmarks (url TEXT)")
         other.execute("INSERT INTO bookmarks VALUES ('https://example.org')")
+        other.execute(f"PRAGMA user_version = {user_version}")
     other.close()
     before = db.read_bytes()
     for args in (["ingest", "--db", db, SAMPLE], ["list", "--db", db], ["mark", "--db", db, "x", "accept"]):

@@ -467,6 +467,12 @@ class ClosedOutput(io.TextIOBase):
 def open_closed_streams() -> None:
     """A closed stdout fails only commands that write there (ingest still works); a closed
     stderr drops the messages (not the work: ingest with `2>&-` stored nothing)."""
+    for fd, stream in ((0, sys.stdin), (1, sys.stdout), (2, sys.stderr)):
+        if stream is None:  # keep the descriptor taken, or the next file opened would get it
+            devnull = os.open(os.devnull, os.O_RDWR)
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
     if sys.stdout is None:
         sys.stdout = ClosedOutput()
     if sys.stderr is None:
@@ -479,11 +485,21 @@ INTERRUPTED = (
 )
 
 
+def utf8_args(args: list[str]) -> list[str]:
+    """Arguments with bytes that are not UTF-8 (`show $'caf\\xe9'`, a note typed in Latin-1) shown
+    as U+FFFD: Python holds them as lone surrogates, which SQLite and every writer refuse with a
+    traceback. A path that exists keeps its bytes, so such a file can still be opened."""
+    return [
+        arg if arg.isascii() or os.path.lexists(arg) else os.fsencode(arg).decode(errors="replace")
+        for arg in args
+    ]
+
+
 def main() -> None:
     """Entry point of the `triage` command: exit codes 0 / 1 / 2, never a traceback for I/O."""
     open_closed_streams()
     try:
-        code = cli.main(prog_name="triage", standalone_mode=False)
+        code = cli.main(args=utf8_args(sys.argv[1:]), prog_name="triage", standalone_mode=False)
     except click.ClickException as exc:  # usage errors: exit 2
         exc.show()
         sys.exit(exc.exit_code)

@@ -297,7 +297,8 @@ def export(
     """
     if fmt is None:
         suffix = Path(output).suffix.lower() if output and output != "-" else ""
-        if suffix and suffix not in SUFFIXES:  # `-o papers.xlsx` silently held JSONL
+        # `-o papers.xlsx` silently held JSONL; a dated name (`digest.2024.06`) has no suffix to judge
+        if suffix[1:].isalpha() and suffix not in SUFFIXES:
             choices = ", ".join(sorted(SUFFIXES))
             raise UsageError(f"{output}: no format goes by {suffix!r} ({choices}); add --format")
         fmt = SUFFIXES.get(suffix, "jsonl")

@@ -19,7 +19,8 @@ MAX_TITLE = 600
 # rest of its file (a lost separator), and classifying it would cost seconds and gigabytes.
 MAX_ABSTRACT = 100_000
 # `\ud83d` in JSON text: half of a UTF-16 pair, often left alone by a scraper that cut a string.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+# A whole pair (`\ud83d\ude00`, how json.dump writes every emoji) matches with its low half.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD](?:[89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|([89a-fA-F]))")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -41,7 +42,13 @@ def json_loads(text: str) -> Any:
     """`json.loads`, with lone surrogates replaced (see `without_surrogates`); the text is walked
     only when it holds a surrogate escape at all, so clean dumps pay one substring search."""
     value = json.loads(text)
-    return without_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+    return without_surrogates(value) if _has_lone_surrogate(text) else value
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    """Whether JSON text escapes half a surrogate pair (the text is scanned only when it escapes one
+    at all, so clean dumps pay one substring search)."""
+    return ("\\ud" in text or "\\uD" in text) and any(m.group(1) for m in _SURROGATE_ESCAPE.finditer(text))
 
 
 _ARRAY_START = re.compile(r'\s*(?:\[|\{\s*(?:"[^"\\]*"\s*:\s*(?:"[^"\\]*"|[\w.+-]+)\s*,\s*)*"data"\s*:\s*\[)')
@@ -70,7 +77,7 @@ def complete_items(text: str) -> list[Any]:
             at += 1
         else:
             break
-    return without_surrogates(items) if _SURROGATE_ESCAPE.search(text) else items
+    return without_surrogates(items) if _has_lone_surrogate(text) else items
 
 
 def broken_json(exc: json.JSONDecodeError, text: str, what: str) -> tuple[list[Any], str]:

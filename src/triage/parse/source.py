@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import stat
 import sys
+import tempfile
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from triage.errors import InputError
 
@@ -48,6 +52,26 @@ class Dump:
     def text(self) -> str:
         return "\n".join(self.lines())
 
+    def read_head(self) -> bytes:
+        """The first HEAD_BYTES, or the whole first line when it is longer (up to MAX_HEAD_LINE)."""
+        head = b""
+        for chunk in self.chunks(HEAD_BYTES):
+            head += chunk
+            if b"\n" in head or len(head) >= MAX_HEAD_LINE:
+                break
+        return head
+
+
+def _spooled(name: str, source: BinaryIO) -> Dump:
+    """A dump that can be read only once (stdin, a pipe), copied piece by piece to a temporary
+    file that lives as long as the Dump: memory stays flat whatever its size."""
+    handle, spool = tempfile.mkstemp(prefix="triage-", suffix=".dump")
+    with os.fdopen(handle, "wb") as copy:
+        shutil.copyfileobj(source, copy, 1 << 20)
+    dump = Dump(name, "", Path(spool))
+    weakref.finalize(dump, os.unlink, spool)
+    return dump
+
 
 def display_name(name: str | Path) -> str:
     """How a dump is named in messages, records and the database: `<stdin>` for `-`, and a file
@@ -74,36 +98,27 @@ def open_dump(name: str | Path) -> Dump:
         if sys.stdin is None:  # started with stdin closed (`<&-`)
             raise InputError("<stdin>: standard input is closed; pipe a dump in or name a file")
         try:
-            data = sys.stdin.buffer.read()
+            dump = _spooled(display_name(STDIN), sys.stdin.buffer)
         except OSError as exc:
             raise InputError(f"<stdin>: cannot read: {exc.strerror or exc}") from None
-        dump = Dump(display_name(STDIN), "", None, data)
-        head = data[:HEAD_BYTES]
-        if b"\n" not in head:  # a first line longer than the head: to its end
-            end = data.find(b"\n", HEAD_BYTES)
-            head = data[: MAX_HEAD_LINE if end < 0 else min(end + 1, MAX_HEAD_LINE)]
+        head = dump.read_head()
     else:
         path, shown = Path(name), display_name(name)
         try:
             with path.open("rb") as handle:
-                head = handle.read(HEAD_BYTES)
-                while b"\n" not in head and len(head) % HEAD_BYTES == 0 and 0 < len(head) < MAX_HEAD_LINE:
-                    more = handle.read(HEAD_BYTES)  # a first line longer than the head: read it whole
-                    if not more:
-                        break
-                    head += more
-                # A pipe (`<(zcat dump.gz)`, a FIFO) can be read only once: keep all of it now,
-                # as stdin is, since hashing and parsing would each open it again and find the
-                # first bytes gone, or wait forever for a writer. Binary content is refused first.
-                regular = stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
-                rest = b"" if regular or _looks_binary(head) else handle.read()
+                # A pipe (`<(zcat dump.gz)`, a FIFO) can be read only once, and hashing and
+                # parsing each read the dump: it is copied to a temporary file first, as stdin is.
+                if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    dump = Dump(shown, "", path)
+                else:
+                    dump = _spooled(shown, handle)
+                head = dump.read_head()
         except IsADirectoryError:
             raise InputError(f"{shown}: is a folder; give the dump files inside it") from None
         except FileNotFoundError:
             raise InputError(f"{shown}: no such file; check the path") from None
         except OSError as exc:
             raise InputError(f"{shown}: cannot read: {exc.strerror}; check permissions") from None
-        dump = Dump(shown, "", path) if regular else Dump(shown, "", None, head + rest)
     if _looks_binary(head):
         raise InputError(f"{dump.name}: not a text dump (binary content); give a text, JSON or JSONL file")
     dump.head = head.decode("utf-8-sig", errors="replace")
