@@ -31,6 +31,8 @@ class StrictModel(BaseModel):
     @field_validator("*")
     @classmethod
     def _bounded(cls, value: Any) -> Any:
+        if isinstance(value, str) or (isinstance(value, list) and value and isinstance(value[0], str)):
+            return value  # words and phrases, the common case: no number to check
         numbers = (
             value.values() if isinstance(value, dict) else value if isinstance(value, list) else (value,)
         )
