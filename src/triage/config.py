@@ -19,7 +19,9 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
 
 
-MAX_NUMBER = 1e6  # a weight or threshold beyond this overflows scores to infinity, which JSON cannot write
+# A weight or threshold beyond this overflows scores to infinity, which JSON cannot write (the
+# message in StrictModel._bounded spells it out).
+MAX_NUMBER = 1e6
 
 
 class StrictModel(BaseModel):

@@ -29,7 +29,7 @@ from triage.parse.triage_jsonl import DecisionEntry, ExportedDecision, ExportedP
 from triage.pipeline import FileReport, exit_code, expand_inputs
 from triage.rank import Ranker
 from triage.store import (
-    PAPER_COLUMNS,
+    PAPER_INSERT,
     RANK_VERSION,
     TAG_INSERT_RANKED,
     Store,
@@ -44,6 +44,7 @@ _NUMBER = re.compile(r"\d+")
 
 
 BLOCK_ROWS = 64
+SOURCE_INSERT = "INSERT OR IGNORE INTO sources VALUES (?,?,?,?,?,?)"
 CLASSIFY_AHEAD = 128  # papers per chunk classified ahead of storing them
 
 Classified = TaggedPaper | ValueError | UnicodeError | RecursionError
@@ -282,6 +283,8 @@ class Ingester:
         signatures = title_signatures(key)
         existing = self._find(ahead, signatures, out, batch)
         src = paper.source
+        paper_id = paper.id if existing is None else existing
+        source = (paper_id, out.hash, src.file, _or_none(src.line), _or_none(src.index), src.format)
         if existing is None:
             tagged = self._classify(paper) if ahead.classified is None else ahead.classified
             if isinstance(tagged, Exception):
@@ -295,19 +298,14 @@ class Ingester:
                 signatures,
                 paper_row(tagged, key, run_id, self.version, now(), rank, signatures),
                 ranked_tag_rows(paper.id, tagged.tags, rank, published, "untriaged"),
-                (paper.id, out.hash, src.file, _or_none(src.line), _or_none(src.index), src.format),
+                source,
             )
-            paper_id = paper.id
             out.new += 1
         else:
-            paper_id = existing
             stored_key = self._fill_gaps(paper_id, paper)
             if paper.arxiv_id is not None:  # it may have become the stored paper's arXiv id
                 batch.merged(paper.arxiv_id, stored_key)
-            added = db.execute(
-                "INSERT OR IGNORE INTO sources VALUES (?,?,?,?,?,?)",
-                (paper_id, out.hash, src.file, _or_none(src.line), _or_none(src.index), src.format),
-            ).rowcount
+            added = db.execute(SOURCE_INSERT, source).rowcount
             # Seen before in an earlier version of this same file: unchanged; elsewhere: merged.
             known = db.execute(
                 "SELECT 1 FROM sources WHERE paper_id=? AND path=? AND dump_hash<>?",
@@ -328,9 +326,9 @@ class Ingester:
         if not batch.papers:
             return
         db = self.store.db
-        db.executemany(_insert_sql("papers", PAPER_COLUMNS), batch.papers)
+        db.executemany(PAPER_INSERT, batch.papers)
         db.executemany(TAG_INSERT_RANKED, batch.tags)
-        db.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?,?,?,?)", batch.sources)
+        db.executemany(SOURCE_INSERT, batch.sources)
         batch.written()
 
     def _restore_decision(self, paper_id: str, decision: ExportedDecision) -> None:
@@ -497,11 +495,6 @@ def _chunks(records: Iterable[Paper | Skipped]) -> Iterator[list[Paper | Skipped
     records = iter(records)
     while chunk := list(itertools.islice(records, CLASSIFY_AHEAD)):
         yield chunk
-
-
-@functools.cache
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 @functools.cache

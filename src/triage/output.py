@@ -73,13 +73,12 @@ def open_output(
     FIFO) is written directly, never replaced; a missing folder is created. A target that is one
     of the `protected` files (the database, an input) is refused before anything is written.
     """
-    if path is not None and str(path) != "-":
-        refuse_overwriting(path, protected)
     if path is None or str(path) == "-":
         with contextlib.suppress(DiscardOutput):
             yield sys.stdout
         sys.stdout.flush()
         return
+    refuse_overwriting(path, protected)
     target = Path(os.path.realpath(path))
     if target.exists() and not target.is_file():
         with (

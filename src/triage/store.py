@@ -447,6 +447,11 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+def is_readonly(exc: sqlite3.Error) -> bool:
+    """A write refused because the file (or its folder) may not be written."""
+    return "readonly" in str(exc)
+
+
 def _statements(script: str) -> list[str]:
     """Split a migration script into statements (a trigger's body keeps its semicolons)."""
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
@@ -466,6 +471,9 @@ PAPER_COLUMNS = (
     "urls", "extra", "source", "code", "code_url", "project_url", "rank_static", "first_seen", "first_run",
     "rules_version",
 )  # fmt: skip
+PAPER_INSERT = (
+    f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}) VALUES ({', '.join('?' * len(PAPER_COLUMNS))})"
+)
 
 
 def paper_row(
@@ -475,12 +483,11 @@ def paper_row(
     rules_version: str,
     seen: str,
     rank_static: float,
-    signatures: tuple[str, str] | None = None,
+    signatures: tuple[str, str],
 ) -> tuple[Any, ...]:
-    """A new paper's papers row (PAPER_COLUMNS); `signatures` are `title_signatures(key)` when
-    already known."""
+    """A new paper's papers row, in PAPER_COLUMNS order; `signatures` are `title_signatures(key)`."""
     p = tagged.paper
-    head, tail = signatures or title_signatures(key)
+    head, tail = signatures
     return (
         p.id,
         p.title,

@@ -114,8 +114,9 @@ def stream_papers(
     from triage.pipeline import RunReport, expand_inputs
 
     report = RunReport()
-    inputs = [(name, f"the input {name}") for name in expand_inputs(files) if name != "-"]
-    papers = read_papers(state, files, input_format, ref_date, report)
+    expanded = expand_inputs(files, state.warn)
+    inputs = [(name, f"the input {name}") for name in expanded if name != "-"]
+    papers = read_papers(state, expanded, input_format, ref_date, report)
     with open_output(output, protected=inputs) as out:
         write(papers, out)
         keep_old_output_if_failed(report)
@@ -170,7 +171,9 @@ class TriageGroup(click.Group):
         except sqlite3.DatabaseError as exc:  # disk full, a corrupt file, a lock held too long
             database = ctx.obj.database if isinstance(ctx.obj, State) else None
             where = f"{database}: " if database else ""
-            if "readonly" in str(exc):
+            from triage.store import is_readonly
+
+            if is_readonly(exc):
                 fix = "check that you may write the file and its folder"
                 _error(f"{where}cannot write the database ({exc}); {fix}")
             else:
@@ -466,7 +469,8 @@ class ClosedOutput(io.TextIOBase):
 
 def open_closed_streams() -> None:
     """A closed stdout fails only commands that write there (ingest still works); a closed
-    stderr drops the messages (not the work: ingest with `2>&-` stored nothing)."""
+    stderr drops the messages (not the work: ingest with `2>&-` stored nothing). Each closed
+    descriptor is held on /dev/null, so no file this run opens can take its place."""
     for fd, stream in ((0, sys.stdin), (1, sys.stdout), (2, sys.stderr)):
         if stream is None:  # keep the descriptor taken, or the next file opened would get it
             devnull = os.open(os.devnull, os.O_RDWR)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from triage.classify import Classifier
     from triage.ingest import Ingester
     from triage.parse import ParseOptions
-from triage.store import DECISIONS, ENV_DB, Store, StoreError, default_db_path
+from triage.store import DECISIONS, ENV_DB, Store, StoreError, default_db_path, is_readonly
 
 F = TypeVar("F", bound=Callable[..., Any])
 ENV_TODAY = "TRIAGE_TODAY"
@@ -155,9 +155,9 @@ def existing(db_path: str | None) -> str | None:
 @contextmanager
 def reading(state: State, db_path: str | None) -> Iterator[Session]:
     """A session on the user's database, or on the bundled sample when there is none yet."""
+    if db_path:  # a database the user named must exist: no silent sample
+        existing(db_path)
     path = Path(db_path) if db_path else default_db_path()
-    if db_path and not path.exists():  # a database the user named must exist: no silent sample
-        raise StoreError(f"{path}: no such database; build it with `triage ingest --db {path} DUMPS`")
     with contextlib.ExitStack() as stack:
         bundled = not path.exists()
         if bundled:
@@ -175,7 +175,7 @@ def reading(state: State, db_path: str | None) -> Iterator[Session]:
         except StoreError:  # an ingest holds the write lock: rank with the stored scores for now
             state.warn("ranking.yaml changed while another run is writing: scores use the previous weights")
         except sqlite3.OperationalError as exc:  # a database the user may read but not write
-            if "readonly" not in str(exc):
+            if not is_readonly(exc):
                 raise
             state.warn(f"{path} is read-only: ranking.yaml changed, but scores use the previous weights")
         yield session

@@ -87,14 +87,12 @@ def record_to_paper(item: object, ctx: ParseContext, index: int | None, line: in
 
 def _parse_document(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
     """A whole JSON document: a list of records, or the `{"status", "data": [...]}` wrapper."""
+    broken: Skipped | None = None
     try:
         document = json_loads(text)
     except json.JSONDecodeError as exc:
-        items, reason = broken_json(exc, text, "list of papers")
-        for index, item in enumerate(items):
-            yield record_to_paper(item, ctx, index, None)
-        yield ctx.skip(reason, line=exc.lineno)
-        return
+        document, reason = broken_json(exc, text, "list of papers")
+        broken = ctx.skip(reason, line=exc.lineno)
     except (ValueError, RecursionError) as exc:  # nesting too deep, a number too long
         yield ctx.skip(f"unreadable JSON ({type(exc).__name__}); file not read")
         return
@@ -105,6 +103,8 @@ def _parse_document(text: str, ctx: ParseContext) -> Iterator[Paper | Skipped]:
         return
     for index, item in enumerate(document):
         yield record_to_paper(item, ctx, index, None)
+    if broken is not None:
+        yield broken
 
 
 def _parse_jsonl(numbered: Iterable[tuple[int, str]], ctx: ParseContext) -> Iterator[Paper | Skipped]:

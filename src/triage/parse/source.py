@@ -54,22 +54,24 @@ class Dump:
 
     def read_head(self) -> bytes:
         """The first HEAD_BYTES, or the whole first line when it is longer (up to MAX_HEAD_LINE)."""
-        head = b""
+        parts: list[bytes] = []
+        size = 0
         for chunk in self.chunks(HEAD_BYTES):
-            head += chunk
-            if b"\n" in head or len(head) >= MAX_HEAD_LINE:
+            parts.append(chunk)
+            size += len(chunk)
+            if b"\n" in chunk or size >= MAX_HEAD_LINE:
                 break
-        return head
+        return b"".join(parts)
 
 
 def _spooled(name: str, source: BinaryIO) -> Dump:
     """A dump that can be read only once (stdin, a pipe), copied piece by piece to a temporary
     file that lives as long as the Dump: memory stays flat whatever its size."""
     handle, spool = tempfile.mkstemp(prefix="triage-", suffix=".dump")
-    with os.fdopen(handle, "wb") as copy:
-        shutil.copyfileobj(source, copy, 1 << 20)
     dump = Dump(name, "", Path(spool))
     weakref.finalize(dump, os.unlink, spool)
+    with os.fdopen(handle, "wb") as copy:
+        shutil.copyfileobj(source, copy, 1 << 20)
     return dump
 
 
@@ -119,7 +121,7 @@ def open_dump(name: str | Path) -> Dump:
             raise InputError(f"{shown}: no such file; check the path") from None
         except OSError as exc:
             raise InputError(f"{shown}: cannot read: {exc.strerror}; check permissions") from None
-    if _looks_binary(head):
+    if _looks_binary(head[:HEAD_BYTES]):
         raise InputError(f"{dump.name}: not a text dump (binary content); give a text, JSON or JSONL file")
     dump.head = head.decode("utf-8-sig", errors="replace")
     return dump
