@@ -39,8 +39,7 @@ def without_surrogates(value: Any) -> Any:
 
 
 def json_loads(text: str) -> Any:
-    """`json.loads`, with lone surrogates replaced (see `without_surrogates`); the text is walked
-    only when it holds a surrogate escape at all, so clean dumps pay one substring search."""
+    """`json.loads`, with lone surrogates replaced (see `without_surrogates`) when the text has any."""
     value = json.loads(text)
     return without_surrogates(value) if _has_lone_surrogate(text) else value
 
