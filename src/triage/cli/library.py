@@ -137,6 +137,13 @@ class Session:
             self._options = ParseOptions.load(self.dirs)
         return self._options
 
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Close the database (its WAL is folded back into the file when the last user leaves)."""
+        self.store.close()
+
     def ingester(self) -> Ingester:
         from triage.ingest import Ingester, load_store_config
 
@@ -166,8 +173,7 @@ def reading(state: State, db_path: str | None) -> Iterator[Session]:
                 f"no database at {db_path or default_db_path()} yet: showing the bundled sample "
                 "(build yours with `triage ingest DUMPS`)"
             )
-        session = Session(state, str(path))
-        stack.callback(session.store.close)
+        session = stack.enter_context(Session(state, str(path)))
         if bundled:
             session.ingester().run([str(sample_dump())], lambda _msg: None)
         try:
@@ -208,10 +214,9 @@ def ingest(
       triage ingest dumps/
       triage ingest --db ~/papers.db 'dumps/*.json' --json-summary
     """
-    session = Session(state, db_path)
-    session.options.input_format = input_format
-    session.options.date = ref_date.date() if ref_date else None
-    with render.progress(state.quiet) as tick:
+    with Session(state, db_path) as session, render.progress(state.quiet) as tick:
+        session.options.input_format = input_format
+        session.options.date = ref_date.date() if ref_date else None
         result = session.ingester().run(inputs, state.warn, tick)
     if verbose:
         for dump in result.dumps:
@@ -346,8 +351,8 @@ def mark(state: State, ref: str, decision: str, note: str | None, db_path: str |
     Example:
       triage mark 3f2a9c accept --note "try on our ViT"
     """
-    session = Session(state, existing(db_path))
-    paper_id, title = session.library.mark(ref, decision, note)
+    with Session(state, existing(db_path)) as session:
+        paper_id, title = session.library.mark(ref, decision, note)
     state.info(f"{paper_id} marked {DECISIONS[decision]}: {title}")
 
 
@@ -361,10 +366,11 @@ def retag(state: State, db_path: str | None) -> None:
     Example:
       triage --config my-rules retag
     """
-    session = Session(state, existing(db_path))
-    changes = session.library.retag()
+    with Session(state, existing(db_path)) as session:
+        changes = session.library.retag()
+        papers = session.library.totals()["papers"]
     render.retag_report(changes, sys.stdout)
-    state.info(f"retagged {session.library.totals()['papers']} papers, {len(changes)} changed")
+    state.info(f"retagged {papers} papers, {len(changes)} changed")
 
 
 @cli.command()
