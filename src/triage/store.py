@@ -231,8 +231,7 @@ class Store:
         if readonly:
             if self.schema_version() == 0:
                 raise StoreError(f"{self.path}: not a triage database (no schema)")
-            self._check_not_foreign()
-            self._check_not_newer(self.schema_version())
+            self._check_not_newer(self._check_not_foreign())
             return
         self._check_not_foreign()
         if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -248,11 +247,11 @@ class Store:
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
-    def _check_not_foreign(self) -> None:
+    def _check_not_foreign(self) -> int:
         """Another program's SQLite database (a typo in --db) must not get triage's tables and WAL
         mode written into it: a file is taken when it holds no tables yet, or triage's own (a
         schema version with the tables every version has). One read transaction, so a run that
-        creates the schema meanwhile is seen whole or not at all."""
+        creates the schema meanwhile is seen whole or not at all. Returns the schema version."""
         self.db.execute("BEGIN")
         try:
             version = self.schema_version()
@@ -262,7 +261,7 @@ class Store:
         finally:
             self.db.execute("COMMIT")
         if (version == 0 and not tables) or (version > 0 and tables >= _TRIAGE_TABLES):
-            return
+            return version
         listed = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
         raise StoreError(
             f"{self.path}: a SQLite database that is not triage's (tables {listed or 'none'}), left "

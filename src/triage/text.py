@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 import unicodedata
 
@@ -17,6 +18,12 @@ UNSAFE_BUT_WHITESPACE = re.compile(f"[{_INVISIBLE}]")  # keeps tab, newline and 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?'\"*>]"
 _ARXIV_ID = re.compile(r"^(?:arxiv:)?\s*([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?$", re.I)
+
+
+def utf8_name(name: str | os.PathLike[str]) -> str:
+    """A file name or argument with its bytes that are not UTF-8 as U+FFFD: Python holds them as
+    lone surrogates, which SQLite and every UTF-8 writer refuse."""
+    return os.fsencode(name).decode("utf-8", errors="replace")
 
 
 def clean_text(text: str) -> str:

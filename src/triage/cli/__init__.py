@@ -19,6 +19,7 @@ from triage import __version__, render
 from triage.config import ConfigDirs
 from triage.errors import ExitCode, TriageError
 from triage.formats import FORMATS
+from triage.text import utf8_name
 
 # Each command imports what it needs (the parsers, the classifier, rich, the exporters) when it
 # runs, so `triage list` on a big store starts in a fraction of the time the full import takes.
@@ -493,10 +494,7 @@ def utf8_args(args: list[str]) -> list[str]:
     """Arguments with bytes that are not UTF-8 (`show $'caf\\xe9'`, a note typed in Latin-1) shown
     as U+FFFD: Python holds them as lone surrogates, which SQLite and every writer refuse with a
     traceback. A path that exists keeps its bytes, so such a file can still be opened."""
-    return [
-        arg if arg.isascii() or os.path.lexists(arg) else os.fsencode(arg).decode(errors="replace")
-        for arg in args
-    ]
+    return [arg if arg.isascii() or os.path.lexists(arg) else utf8_name(arg) for arg in args]
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from triage.errors import InputError
+from triage.text import utf8_name
 
 HEAD_BYTES = 64 * 1024
 # The format is judged by the first record: a first line longer than HEAD_BYTES (one JSONL record
@@ -81,7 +82,7 @@ def display_name(name: str | Path) -> str:
     surrogates, which SQLite and every UTF-8 writer refuse)."""
     if str(name) == STDIN:
         return "<stdin>"
-    return os.fsencode(name).decode("utf-8", errors="replace")
+    return utf8_name(name)
 
 
 def _looks_binary(head: bytes) -> bool:
