@@ -29,6 +29,8 @@ from triage.store import (
 STATUSES = ("accepted", "rejected", "later", "untriaged")
 SORTS = ("score", "date", "title")
 QUERY_CUTOFF = 85.0
+TITLE_BONUS = 5  # a query found in the title ranks before the same found in the abstract
+QUERY_PIECE = 500  # papers whose texts `--query` reads at once
 SEARCH_MIN_PAPERS = 20_000  # below this, `--query` scores every paper without an index
 
 if TYPE_CHECKING:
@@ -168,16 +170,14 @@ class Library:
                 "title": "p.title COLLATE NOCASE, p.id",
             }[filters.sort]
             limit = "" if filters.query or filters.limit is None else f" LIMIT {int(filters.limit)}"
-            text = ", p.title, p.abstract" if filters.query else ""
             sql = (
-                f"SELECT p.id, p.rank_static + {self.recency} AS score{text} "
+                f"SELECT p.id, p.rank_static + {self.recency} AS score "
                 f"FROM papers p{' INDEXED BY papers_status' if decided_only else ''} "
                 f"WHERE {' AND '.join(where) or '1'} ORDER BY {order}{limit}"
             )
-            rows = self.db.execute(sql, args).fetchall()
+            ids = [str(row["id"]) for row in self.db.execute(sql, args)]
             if filters.query:
-                rows = self._fuzzy(rows, filters.query)[: filters.limit]
-            ids = [row["id"] for row in rows]
+                ids = self._fuzzy(ids, filters.query, filters.limit)
         return [self._listed(self._full_row(paper_id)) for paper_id in ids]
 
     def ranked(self, filters: Filters) -> list[str]:
@@ -294,22 +294,43 @@ class Library:
             self.notify(f"no search index ({exc}); scoring every paper this time")
             return False
 
-    @staticmethod
-    def _fuzzy(rows: list[sqlite3.Row], query: str) -> list[sqlite3.Row]:
+    def _fuzzy(self, ids: list[str], query: str, limit: int | None) -> list[str]:
         """Typo-tolerant search: the best-aligned stretch of title + abstract must be close to the
-        query (rapidfuzz partial ratio); title matches rank first."""
+        query (rapidfuzz partial ratio); title matches rank first, then the order of `ids`.
+
+        The texts are read in pieces, in the order of `ids`, and reading stops once `limit`
+        papers have the query in their title as written: none after them can rank higher. So a
+        common query ("neural network") on a large store reads a few pieces, not every abstract.
+        """
         from rapidfuzz import fuzz, utils
 
         wanted = utils.default_process(query)
-        titles = [utils.default_process(r["title"]) for r in rows]
-        bodies = [utils.default_process(r["abstract"]) for r in rows]
-        scored = []
-        for i, (title, body) in enumerate(zip(titles, bodies, strict=True)):
-            in_title = fuzz.partial_ratio(wanted, title)
-            score = max(in_title + 5, fuzz.partial_ratio(wanted, body, score_cutoff=QUERY_CUTOFF))
-            if score >= QUERY_CUTOFF:
-                scored.append((-score, i))
-        return [rows[i] for _, i in sorted(scored)]
+        scored: list[tuple[float, int, str]] = []
+        best = 0  # papers with the highest score there is (the query in the title)
+        for at in range(0, len(ids), QUERY_PIECE):
+            piece = ids[at : at + QUERY_PIECE]
+            texts = {
+                str(row["id"]): (row["title"], row["abstract"])
+                for row in self.db.execute(
+                    f"SELECT id, title, abstract FROM papers WHERE id IN ({', '.join('?' * len(piece))})",
+                    piece,
+                )
+            }
+            for i, paper_id in enumerate(piece, start=at):
+                if paper_id not in texts:
+                    continue  # merged into another by an ingest since the ids were read
+                title, abstract = texts[paper_id]
+                in_title = fuzz.partial_ratio(wanted, utils.default_process(title)) + TITLE_BONUS
+                score = in_title
+                if in_title < 100:  # else no abstract can score higher than the title did
+                    body = utils.default_process(abstract)
+                    score = max(in_title, fuzz.partial_ratio(wanted, body, score_cutoff=QUERY_CUTOFF))
+                if score >= QUERY_CUTOFF:
+                    scored.append((-score, i, paper_id))
+                    best += score >= 100 + TITLE_BONUS
+            if limit is not None and best >= limit:
+                break
+        return [paper_id for _, _, paper_id in sorted(scored)][:limit]
 
     def _listed(self, row: sqlite3.Row) -> Listed:
         tagged = self._tagged(row)

@@ -331,3 +331,30 @@ def test_writing_a_read_only_database_names_it_and_the_fix(db: Path, monkeypatch
         f"triage: error: {db}: cannot write the database (attempt to write a readonly database); "
         "check that you may write the file and its folder"
     )
+
+
+@pytest.mark.parametrize("limit", ["1", "3", "500"])
+def test_query_stops_reading_early_only_when_nothing_later_can_rank_higher(
+    db: Path, monkeypatch: pytest.MonkeyPatch, limit: str
+) -> None:
+    """Texts are read a few papers at a time, and reading stops once `limit` papers have the
+    query in their title: the list is the one that scoring every paper gives."""
+    import rapidfuzz.utils
+
+    queries = ["model", "language model", "pruning", "transformabel architecure search", "graph neural"]
+    whole = {q: listed_ids(db, "--query", q, "--limit", limit) for q in queries}
+    assert all(whole.values())
+    monkeypatch.setattr(triage.query, "QUERY_PIECE", 2)
+    process = rapidfuzz.utils.default_process
+    texts: list[str] = []
+
+    def counting(text: str) -> str:
+        texts.append(text)
+        return process(text)
+
+    monkeypatch.setattr(rapidfuzz.utils, "default_process", counting)
+    for query, ids in whole.items():
+        texts.clear()
+        assert listed_ids(db, "--query", query, "--limit", limit) == ids, query
+        if query == "model" and limit == "1":  # one of the best-ranked papers has it in its title
+            assert len(texts) < 20, "read the texts of far more papers than needed (of 122)"
