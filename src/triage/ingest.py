@@ -185,7 +185,8 @@ class Ingester:
         except TriageError:
             if status == "ok":
                 raise
-            # Already failing: keep that error; the run row stays 'running', which is harmless.
+            # Already failing: keep that error. The run row stays 'running': `list --new` then
+            # counts its papers with the next run's.
 
     def _one_dump(
         self, name: str, run_id: int, warn: Callable[[str], None], tick: Callable[[int], None] | None

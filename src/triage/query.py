@@ -253,15 +253,30 @@ class Library:
             where.append(f"{row}.published <= ?")
             args.append(filters.until.isoformat())
         if filters.new:
-            # The latest run that found anything: a re-run that adds nothing keeps yesterday's news.
-            where.append(
-                f"{pid} IN (SELECT id FROM papers WHERE first_run = (SELECT MAX(id) FROM runs WHERE new > 0))"
-            )
+            where.append(f"{pid} IN (SELECT id FROM papers WHERE first_run > ? AND first_run <= ?)")
+            args += self._news_runs()
         statuses = filters.status or ["accepted", "later", "untriaged"]
         if "all" not in statuses:
             where.append(f"{row}.status IN ({', '.join('?' * len(statuses))})")
             args += statuses
         return where, args
+
+    def _news_runs(self) -> tuple[int, int]:
+        """`--new`: the runs (after the first, up to the second) whose papers are news.
+
+        The latest run that stored a new paper, so a re-run that adds nothing keeps yesterday's
+        news, together with the runs just before it that never finished: a run killed (or cut off
+        by a power loss) after some of its dumps had landed leaves its row at `running`, and its
+        papers would otherwise never be news. Read from the papers themselves, since such a run's
+        counts were never written.
+        """
+        latest = self.db.execute("SELECT MAX(first_run) FROM papers").fetchone()[0]
+        if latest is None:
+            return 0, 0
+        before = self.db.execute(
+            "SELECT MAX(id) FROM runs WHERE id < ? AND status != 'running'", (latest,)
+        ).fetchone()[0]
+        return int(before or 0), int(latest)
 
     def _full_row(self, paper_id: str) -> sqlite3.Row:
         row: sqlite3.Row = self.db.execute(

@@ -65,6 +65,33 @@ def test_list_new_shows_only_the_papers_first_seen_by_the_latest_run(tmp_path: P
     assert titles == {t for t, _ in pairs[30:40]}
 
 
+def test_list_new_keeps_the_papers_of_a_run_that_was_killed(tmp_path: Path):
+    """A run killed after some dumps landed leaves its row at 'running' with no counts: its papers
+    are news, on their own and together with the next run's, and a re-run adding nothing keeps them
+    (once a finished run has shown them, they are no longer news)."""
+    pairs = sample_pairs()
+    for name, part in [("a", pairs[:10]), ("b", pairs[10:20]), ("c", pairs[20:25])]:
+        write_papers(tmp_path / f"{name}.txt", part)
+    db = tmp_path / "t.db"
+
+    def new_titles() -> set[str]:
+        out = ok(run("list", "--db", db, "--new", "--format", "jsonl")).stdout
+        return {json.loads(x)["title"] for x in out.splitlines()}
+
+    ok(run("ingest", "--db", db, tmp_path / "a.txt"))
+    ok(run("ingest", "--db", db, tmp_path / "b.txt"))
+    with sqlite3.connect(db) as conn:  # what kill -9 after the dump's commit leaves
+        conn.execute("UPDATE runs SET status = 'running', finished = NULL, new = 0, files = 0 WHERE id = 2")
+    assert new_titles() == {t for t, _ in pairs[10:20]}
+    ok(run("ingest", "--db", db, tmp_path / "c.txt"))
+    assert new_titles() == {t for t, _ in pairs[10:25]}
+    ok(run("ingest", "--db", db, tmp_path / "a.txt", tmp_path / "c.txt"))  # nothing new
+    assert new_titles() == {t for t, _ in pairs[10:25]}
+    write_papers(tmp_path / "d.txt", pairs[25:27])
+    ok(run("ingest", "--db", db, tmp_path / "d.txt"))
+    assert new_titles() == {t for t, _ in pairs[25:27]}
+
+
 def test_rejected_papers_are_hidden_by_default_and_status_selects(db: Path):
     ids = listed_ids(db)
     assert len(ids) == SAMPLE_PAPERS

@@ -76,7 +76,12 @@ def filter_options(func: F) -> F:
         click.option(
             "--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before (YYYY-MM-DD)."
         ),
-        click.option("--new", is_flag=True, help="Only papers first seen by the latest ingest run."),
+        click.option(
+            "--new",
+            is_flag=True,
+            help="Only papers first seen by the latest ingest run that found any"
+            " (and by an unfinished run just before it).",
+        ),
         click.option(
             "--status",
             multiple=True,
