@@ -300,19 +300,26 @@ def _bar(count: int, most: int, width: int = 30) -> str:
     return "█" * max(1, round(width * count / most)) if count else ""
 
 
+STATS_ROWS = 15  # tags shown per facet by `triage stats`
+
+
 def stats(
     totals: dict[str, int], counts: dict[str, int], months: Sequence[tuple[str, int]], out: TextIO
 ) -> None:
     console = console_for(out)
-    console.print(", ".join(f"{v} {k}" for k, v in totals.items()))
+    console.print(", ".join(f"{v:,} {k.removesuffix('s') if v == 1 else k}" for k, v in totals.items()))
     by_facet: dict[str, list[tuple[str, int]]] = {}
     for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         by_facet.setdefault(key.split(":", 1)[0], []).append((key.split(":", 1)[1], n))
     for facet, rows in by_facet.items():
         console.print(f"\n[bold]{facet}[/bold]")
         most = rows[0][1]
-        for tag, n in rows[:15]:
+        for tag, n in rows[:STATS_ROWS]:
             console.print(f"  {tag:>24} {n:>6} {_bar(n, most)}")
+        if len(rows) > STATS_ROWS:
+            rest = rows[STATS_ROWS:]
+            more = f"{len(rest)} more"
+            console.print(f"  {more:>24} {sum(n for _, n in rest):>6}  (triage tags lists all)")
     if months:
         console.print("\n[bold]papers per month[/bold]")
         most = max(n for _, n in months)
