@@ -129,7 +129,7 @@ class Ingester:
         self.ranker = ranker
         self.options = options
         self.merge = config.merge
-        self.version = classifier.taxonomy.fingerprint()
+        self.version = classifier.version()
         # Each tags row is a statement of its own that keeps a statement journal (the
         # tags_copy_paper trigger makes the insert a possible multi-row write); in memory, that
         # journal costs a page copy instead of a temporary file's writes (tags rows 58 -> 36 us

@@ -414,7 +414,7 @@ class Library:
 
     def retag(self) -> list[tuple[str, str, list[str], list[str]]]:
         """Reapply the current rules to every stored paper; returns (id, title, removed, added) per change."""
-        version = self.classifier.taxonomy.fingerprint()
+        version = self.classifier.version()
         changes = []
         with self.store.transaction() as db:
             for row in db.execute("SELECT * FROM papers").fetchall():

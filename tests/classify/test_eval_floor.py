@@ -1,7 +1,9 @@
 """The rules must keep their measured quality on the hand-labelled gold sets.
 
 The floors sit a little under the figures measured when the rules were last tuned, so a rule
-change that hurts tagging fails CI; raise them when the rules get better.
+change that hurts tagging fails CI; raise them when the rules get better. The kind facet is
+decided by weights learned from all these sets (configs/kind-model.yaml), so its figures here
+are partly fitted; the last test checks weights learned without two of the sets on those two.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pytest
 
 from triage.classify import load_classifier
 from triage.classify.evaluate import EvalReport, evaluate, read_gold
+from triage.config import ConfigDirs
 from triage.models import Paper
 from triage.parse import parse_file
 
@@ -113,3 +116,44 @@ def test_micro_f1_stays_above_floor(name: str, facet: str, reports: dict[str, Ev
         f"{name} {facet}: micro-F1 {micro.f1:.3f} fell below {FLOORS[name][facet]} "
         f"(P {micro.precision:.3f}, R {micro.recall:.3f}); run `triage eval` to see the mistakes"
     )
+
+
+LEARNED_CHECK = ("heldout9", "heldout10")  # left out of the weights learned below
+
+
+def test_kind_weights_learned_without_two_sets_beat_the_rules_on_them(
+    tmp_path: Path, reports: dict[str, EvalReport]
+) -> None:
+    """The shipped kind weights were learned from every gold set, so the kind figures above are
+    partly fitted. Learned again without two sets, they must still beat the rules alone there:
+    the check that the weights generalise (measured: 0.789 -> 0.867 and 0.879 -> 0.935)."""
+    from cli_run import run_cli
+
+    learned_from = [name for name in GOLD_SETS if name not in LEARNED_CHECK]
+    folder = tmp_path / "rules"
+    args: list[str | Path] = ["rules", "learn", *(GOLD_SETS[n][0] for n in learned_from)]
+    for name in learned_from:
+        args += ["--dump", GOLD_SETS[name][1]]
+    result = run_cli(*args, "-o", folder / "kind-model.yaml")
+    assert result.exit_code == 0, result.output
+    (folder / "rules-only").mkdir()
+    (folder / "rules-only" / "taxonomy.yaml").write_text(
+        "facets:\n  kind:\n    model: null\n", encoding="utf-8"
+    )
+    learned, rules_only = (
+        load_classifier(ConfigDirs(folder)),
+        load_classifier(ConfigDirs(folder / "rules-only")),
+    )
+    counts = {"learned": [0, 0, 0], "rules": [0, 0, 0]}
+    for name in LEARNED_CHECK:
+        gold_path, dump = GOLD_SETS[name]
+        papers = [p for p in parse_file(dump) if isinstance(p, Paper)]
+        for label, classifier in (("learned", learned), ("rules", rules_only)):
+            micro = evaluate(
+                read_gold(gold_path), (classifier.classify(p) for p in papers), ["kind"]
+            ).facet_micro("kind")
+            counts[label] = [
+                a + b for a, b in zip(counts[label], (micro.tp, micro.fp, micro.fn), strict=True)
+            ]
+    f1 = {label: 2 * tp / (2 * tp + fp + fn) for label, (tp, fp, fn) in counts.items()}
+    assert f1["learned"] >= 0.88 and f1["learned"] >= f1["rules"] + 0.04, f1

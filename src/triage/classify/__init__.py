@@ -18,7 +18,10 @@ __all__ = ["Classifier", "Taxonomy", "classify", "load_classifier", "load_taxono
 
 def load_classifier(dirs: ConfigDirs | None = None) -> Classifier:
     """The classifier for the shipped rules, overlaid by the user's config folder if given."""
-    return Classifier.from_taxonomy(load_taxonomy(dirs or ConfigDirs()))
+    dirs = dirs or ConfigDirs()
+    taxonomy = load_taxonomy(dirs)
+    models = {facet: dirs.find(fdef.model) for facet, fdef in taxonomy.facets.items() if fdef.model}
+    return Classifier.from_taxonomy(taxonomy, models)
 
 
 def classify(papers: Iterable[Paper], classifier: Classifier | None = None) -> Iterator[TaggedPaper]:

@@ -9,21 +9,26 @@ comma, or to the closing parenthesis of "(e.g., A, B)"), so "Unlike CNNs, we pro
 the comments field adds `weight x weights.comments`. A tag fires when its score reaches its
 threshold, so one passing mention in the abstract is not enough. A fired tag may suppress others of its facet
 (`suppresses`); a facet that allows one tag keeps the best; a facet with a fallback uses it
-when nothing fired.
+when nothing fired. A facet with learned weights (`model:` in taxonomy.yaml, see
+triage.classify.model) then has its tags decided by them, from the paper's words and every
+tag's score above.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
+from pathlib import Path
 from typing import Any, TypeVar
 
 from triage.classify.code import CodeLinks, decide_code
 from triage.classify.compile import compile_taxonomy
 from triage.classify.matcher import ASIDE, CODE, CUE, NEGATIVE, Pattern, PatternSet
+from triage.classify.model import Model, check_model
 from triage.classify.rules import Taxonomy
 from triage.models import Evidence, Paper, Tag, TaggedPaper
 
@@ -60,6 +65,9 @@ class Classifier:
     links: CodeLinks
     thresholds: dict[tuple[str, str], float] = field(default_factory=dict)
     _patterns: PatternSet | None = None
+    # Facets decided by learned weights: facet -> the model's file, read on first use.
+    model_files: dict[str, Path] = field(default_factory=dict)
+    _models: dict[str, Model] | None = None
     # Per facet, in taxonomy order: (facet, several tags allowed, fallback, tag -> tags it suppresses).
     _facets: list[tuple[str, bool, str | None, dict[str, list[str]]]] = field(default_factory=list)
     # Per facet: (tag, the other facets' tag keys that give it instead of the fallback), in order.
@@ -82,17 +90,42 @@ class Classifier:
         }
 
     @classmethod
-    def from_taxonomy(cls, taxonomy: Taxonomy) -> Classifier:
+    def from_taxonomy(cls, taxonomy: Taxonomy, model_files: dict[str, Path] | None = None) -> Classifier:
         thresholds = {
             (facet, tag): fdef.threshold_of(tag)
             for facet, fdef in taxonomy.facets.items()
             for tag in fdef.tags
         }
-        return cls(taxonomy, CodeLinks.from_rules(taxonomy.code), thresholds)
+        return cls(taxonomy, CodeLinks.from_rules(taxonomy.code), thresholds, model_files=model_files or {})
 
     def __getstate__(self) -> dict[str, object]:
-        """Picklable for Spark / Dask / Ray: the compiled patterns are dropped and rebuilt on first use."""
-        return {**self.__dict__, "_patterns": None}
+        """Picklable for Spark / Dask / Ray: the compiled patterns and models are dropped and
+        rebuilt on first use."""
+        return {**self.__dict__, "_patterns": None, "_models": None}
+
+    def version(self) -> str:
+        """A short hash of the effective rules and model weights, stored with every paper
+        (`rules_version`); `retag` re-applies the current ones to every paper."""
+        fingerprint = self.taxonomy.fingerprint()
+        if not self.model_files:
+            return fingerprint
+        digest = hashlib.sha256(fingerprint.encode())
+        for facet, path in sorted(self.model_files.items()):
+            digest.update(f"\0{facet}\0".encode())
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"unreadable")  # reading it to classify gives the error
+        return digest.hexdigest()[:12]
+
+    @property
+    def models(self) -> dict[str, Model]:
+        """The facets' learned models, read on first use (commands that only read the store skip them)."""
+        if self._models is None:
+            self._models = {facet: Model.load(path) for facet, path in self.model_files.items()}
+            for facet, model in self._models.items():
+                check_model(model, facet, self.taxonomy, self.model_files[facet])
+        return self._models
 
     @property
     def patterns(self) -> PatternSet:
@@ -114,7 +147,31 @@ class Classifier:
         tags, near = self._decide(scoring)
         finding = decide_code(paper, self.links, code_statements, _sentence_lookup(ends))
         tags.append(Tag("code", finding.status, 1.0, finding.evidence))
+        if self.model_files:
+            self._apply_models(paper, tags, near)
         return TaggedPaper(paper, tags, finding.code_url, finding.project_url, near)
+
+    def _apply_models(self, paper: Paper, tags: list[Tag], near: list[Tag]) -> None:
+        """The learned facets' tags, in place of those their rules' thresholds gave: each carries
+        the model's evidence, then its own rules' evidence and points; a tag the rules fired that
+        the model does not keep goes to `near`."""
+        scores = {t.key: t.score for t in (*tags, *near)}
+        for facet, model in self.models.items():
+            fallback = self.taxonomy.facets[facet].fallback is not None
+            decisions = model.decide(paper.title, paper.abstract, scores, fallback)
+            by_rules = {t.id: t for t in (*tags, *near) if t.facet == facet}
+            chosen = []
+            for decision in decisions:
+                own = by_rules.pop(decision.tag, None)
+                score, evidence = (own.score, own.evidence) if own is not None else (0.0, [])
+                chosen.append(Tag(facet, decision.tag, score, [*decision.evidence, *evidence]))
+            at = next((n for n, t in enumerate(tags) if t.facet == facet), len(tags))
+            tags[:] = [
+                *(t for t in tags[:at] if t.facet != facet),
+                *chosen,
+                *(t for t in tags[at:] if t.facet != facet),
+            ]
+            near[:] = [t for t in near if t.facet != facet] + [t for t in by_rules.values() if t.evidence]
 
     def _scan(
         self,

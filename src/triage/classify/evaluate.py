@@ -143,7 +143,7 @@ def _explain(tagged: TaggedPaper, key: str) -> tuple[float, list[str]]:
     return 0.0, []
 
 
-def _matched(gold: list[GoldPaper], tagged: Iterable[TaggedPaper]) -> Iterator[tuple[GoldPaper, TaggedPaper]]:
+def matched(gold: list[GoldPaper], tagged: Iterable[TaggedPaper]) -> Iterator[tuple[GoldPaper, TaggedPaper]]:
     """Each gold paper with the first tagged paper that is it (same arXiv id, else same title)."""
     by_id = {g.arxiv_id: g for g in gold if g.arxiv_id}
     by_title = {title_key(g.title): g for g in gold}
@@ -161,7 +161,7 @@ def evaluate(gold: list[GoldPaper], tagged: Iterable[TaggedPaper], facets: Itera
     report = EvalReport()
     seen: set[int] = set()
     wanted = set(facets)
-    for g, tp in _matched(gold, tagged):
+    for g, tp in matched(gold, tagged):
         seen.add(g.line)
         report.matched += 1
         for facet in wanted & set(g.tags):
@@ -230,7 +230,7 @@ def compare(
     now = [current.classify(p) for p in papers]
     before = {id(p): baseline.classify(p) for p in papers}
     changes = []
-    for g, tp in _matched(gold, now):
+    for g, tp in matched(gold, now):
         old = before[id(tp.paper)]
         for facet in wanted:
             if facet not in g.tags:

@@ -107,6 +107,9 @@ class FacetDef(StrictModel):
     fallback: str | None = None
     threshold: float = 2.0
     tags: dict[str, TagDef] = {}
+    # A file of learned weights (`triage rules learn`) in the config folder that decides this
+    # facet's tags from its words and the rules' scores (see triage.classify.model).
+    model: str | None = Field(default=None, pattern=r"^[\w.-]+\.ya?ml$")
 
     def threshold_of(self, tag: str) -> float:
         """The tag's own threshold, else the facet's."""

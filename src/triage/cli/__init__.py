@@ -444,6 +444,11 @@ def rules_check(
         f"taxonomy ok: {len(taxonomy.facets)} facets, {n_tags} tags, {n_rules} rules, "
         f"{len(engine.patterns.patterns)} patterns"
     )
+    for facet, model in engine.models.items():
+        click.echo(
+            f"{facet}: learned weights ok ({engine.model_files[facet]}): {', '.join(model.spec.tags)} "
+            f"from {len(model.spec.idf)} words and the rule scores, learned from {model.spec.papers} papers"
+        )
     if not corpus:
         return
     report = RunReport()
@@ -451,6 +456,79 @@ def rules_check(
     stats = analyse((engine.classify(p) for p in papers), taxonomy)
     render.rule_report(stats, taxonomy, top, sys.stdout)
     state.info(report.summary())
+    run_exit(report, strict)
+
+
+@rules.command("learn")
+@click.argument("gold", nargs=-1, required=True)
+@click.option(
+    "--dump",
+    "dumps",
+    multiple=True,
+    required=True,
+    help="Dump(s) holding the gold papers' abstracts (repeatable).",
+)
+@click.option("--facet", default="kind", show_default=True, help="The facet whose weights to learn.")
+@click.option(
+    "--words",
+    type=click.IntRange(min=1, max=100_000),
+    default=1000,
+    show_default=True,
+    help="How many words the weights keep (those that weigh most).",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write the weights here (default: stdout).")
+@input_options
+@pass_state
+def rules_learn(
+    state: State,
+    gold: tuple[str, ...],
+    dumps: tuple[str, ...],
+    facet: str,
+    words: int,
+    output: str | None,
+    input_format: str | None,
+    ref_date: dt.datetime | None,
+    strict: bool,
+) -> None:
+    """Learn weights that decide FACET's tags from hand-labelled papers (GOLD files, as for
+    `triage eval`): a linear model over each paper's words and the rules' tag scores, written as
+    YAML. Name the file in taxonomy.yaml (`model: FILE` under the facet) to use it. Needs
+    scikit-learn (pip install 'paper-triage[learn]').
+
+    \b
+    Example:
+      triage rules learn gold/*.jsonl --dump dumps/ --facet kind -o my-rules/kind-model.yaml
+    """
+    from triage.classify import Classifier, load_taxonomy
+    from triage.classify.evaluate import matched, read_gold
+    from triage.classify.learn import Example, dump_model, learn
+    from triage.output import open_output
+    from triage.pipeline import RunReport
+
+    taxonomy = load_taxonomy(state.dirs())
+    if facet not in taxonomy.facets:
+        raise click.BadParameter(
+            f"{facet!r} is not a facet; one of {', '.join(taxonomy.facets)}", param_hint="--facet"
+        )
+    rules_only = Classifier.from_taxonomy(taxonomy)  # the model's inputs are the rules' scores
+    report = RunReport()
+    tagged = [rules_only.classify(p) for p in read_papers(state, dumps, input_format, ref_date, report)]
+    examples = []
+    for name in gold:
+        gold_papers = read_gold(Path(name))
+        check_gold_tags(state, name, gold_papers, taxonomy)
+        found = [Example(tp, g.tags.get(facet, set())) for g, tp in matched(gold_papers, tagged)]
+        if len(found) < len(gold_papers):
+            state.warn(f"{name}: {len(gold_papers) - len(found)} gold papers not found in the dumps")
+        examples += found
+    model = learn(examples, facet, list(taxonomy.facets[facet].tags), words, [*gold, *dumps])
+    with open_output(output, [(g, "a gold file") for g in gold] + [(d, "an input") for d in dumps]) as out:
+        out.write(dump_model(model))
+    state.info(
+        f"learned {facet} weights for {', '.join(model.tags)} from {len(examples)} papers, "
+        f"{len(model.idf)} words"
+        + (f"; add `model: {Path(output).name}` under facet {facet}" if output else "")
+    )
     run_exit(report, strict)
 
 

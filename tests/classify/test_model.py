@@ -1,0 +1,228 @@
+"""Learned facet weights (triage.classify.model): the arithmetic, the evidence, validation, the
+config override, and `triage rules learn` reproducing scikit-learn's features."""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cli_run import SAMPLE, run_cli, run_main
+from triage.classify import load_classifier
+from triage.classify.model import FacetModel, Model
+from triage.config import ConfigDirs
+from triage.errors import ConfigError
+from triage.models import Paper, SourceRef
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD_SAMPLE = ROOT / "tests" / "data" / "gold-sample.jsonl"
+
+SMALL = """\
+facet: kind
+threshold: 0.5
+title_repeat: 2
+idf: {benchmark: 2.0, evaluate: 1.5, propose: 1.0}
+tags:
+  benchmark:
+    bias: -1.0
+    words: {benchmark: 4.0, evaluate: 2.0, propose: -3.0}
+    scores: {"kind:benchmark": 1.0}
+  method:
+    bias: 0.5
+    words: {propose: 2.0}
+  theory:
+    bias: -5.0
+"""
+
+
+def paper(title: str, abstract: str) -> Paper:
+    return Paper(id="x", title=title, abstract=abstract, source=SourceRef(file="t", format="markdown"))
+
+
+def small(tmp_path: Path, text: str = SMALL) -> Model:
+    path = tmp_path / "kind-model.yaml"
+    path.write_text(text, encoding="utf-8")
+    return Model.load(path)
+
+
+def sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def test_values_are_tf_idf_of_title_and_abstract_scaled_to_length_one(tmp_path: Path) -> None:
+    model = small(tmp_path)
+    values = model.values("A Benchmark", "We evaluate and evaluate; we do not PROPOSE. benchmark_x 2024")
+    raw = {"benchmark": (1 + math.log(2)) * 2.0, "evaluate": (1 + math.log(2)) * 1.5, "propose": 1.0}
+    norm = math.sqrt(sum(v * v for v in raw.values()))
+    assert values == pytest.approx({w: v / norm for w, v in raw.items()})
+    assert model.values("", "nothing the model knows") == {}
+
+
+def test_decide_is_the_logistic_of_bias_words_and_rule_scores(tmp_path: Path) -> None:
+    model = small(tmp_path)
+    title, abstract = "A Benchmark for Parsing", "We evaluate parsers."
+    values = model.values(title, abstract)
+    scores = {"kind:benchmark": 12.5, "method:llm": 3.0}  # capped at 10, over 5
+    z = -1.0 + 4.0 * values["benchmark"] + 2.0 * values["evaluate"] + 1.0 * 10 / 5
+    decisions = model.decide(title, abstract, scores, fallback=True)
+    assert [d.tag for d in decisions] == ["benchmark", "method"]
+    assert decisions[0].probability == pytest.approx(sigmoid(z))
+    assert decisions[1].probability == pytest.approx(sigmoid(0.5))
+    first = decisions[0].evidence
+    assert first[0].rule == "kind:benchmark/model" and first[0].field == "model"
+    assert first[0].text == f"p={sigmoid(z):.2f}"
+    shown = {(e.text, e.field, e.offset) for e in first[1:]}
+    assert shown == {
+        ("kind:benchmark score", "tags", 0),
+        ("Benchmark", "title", 2),
+        ("evaluate", "abstract", 3),
+    }
+    assert [e.weight for e in first[1:]] == sorted((e.weight for e in first[1:]), reverse=True)
+
+
+def test_the_most_probable_tag_when_none_passes_only_with_a_fallback(tmp_path: Path) -> None:
+    model = small(tmp_path, SMALL.replace("bias: 0.5", "bias: -0.5"))  # below 0.5, above the others
+    assert [d.tag for d in model.decide("Notes", "Nothing here.", {}, fallback=True)] == ["method"]
+    assert model.decide("Notes", "Nothing here.", {}, fallback=False) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("threshold: 0.5", "threshold: 1.5"), "threshold"),
+        (("idf: {benchmark: 2.0,", "idf: {Benchmark: 2.0,"), "is not a word"),
+        (("idf: {benchmark: 2.0,", "idf: {'2024': 2.0, benchmark: 2.0,"), "is not a word"),
+        (("{benchmark: 4.0,", "{benchmarks: 4.0,"), "has weights but no idf"),
+        (("bias: -5.0", "bias: -5.0\n    colour: red"), "unknown key"),
+        (("kind:benchmark", "kind-benchmark"), "is not facet:tag"),
+    ],
+)
+def test_a_bad_model_file_names_its_line_and_key(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        small(tmp_path, SMALL.replace(*change))
+    assert str(raised.value).startswith(f"{tmp_path / 'kind-model.yaml'}:") and message in str(raised.value)
+
+
+def user_config(tmp_path: Path, model: str, taxonomy: str = "") -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir(exist_ok=True)
+    (folder / "kind-model.yaml").write_text(model, encoding="utf-8")
+    if taxonomy:
+        (folder / "taxonomy.yaml").write_text(textwrap.dedent(taxonomy), encoding="utf-8")
+    return folder
+
+
+def test_a_users_weights_replace_the_shipped_ones_and_change_the_rules_version(tmp_path: Path) -> None:
+    shipped = load_classifier()
+    folder = user_config(tmp_path, SMALL)
+    mine = load_classifier(ConfigDirs(folder))
+    assert mine.model_files["kind"] == folder / "kind-model.yaml"
+    assert mine.version() != shipped.version()
+    tagged = mine.classify(paper("A Benchmark for Parsing", "We evaluate parsers on many treebanks."))
+    kinds = [t for t in tagged.tags if t.facet == "kind"]
+    assert [t.id for t in kinds] == ["benchmark", "method"]
+    assert kinds[0].evidence[0].rule == "kind:benchmark/model"
+    before = mine.version()
+    (folder / "kind-model.yaml").write_text(SMALL.replace("bias: 0.5", "bias: 0.25"), encoding="utf-8")
+    assert load_classifier(ConfigDirs(folder)).version() != before  # `retag` sees new weights
+    again = pickle.loads(pickle.dumps(mine))  # for Spark / Dask: the model is read again
+    assert [t.id for t in again.classify(tagged.paper).tags if t.facet == "kind"] == ["benchmark", "method"]
+
+
+def test_model_null_lets_the_rules_decide_alone(tmp_path: Path) -> None:
+    folder = user_config(tmp_path, SMALL, "facets:\n  kind:\n    model: null\n")
+    rules_only = load_classifier(ConfigDirs(folder))
+    assert rules_only.model_files == {}
+    tagged = rules_only.classify(paper("A Benchmark for Parsing", "We evaluate parsers on many treebanks."))
+    assert all(not e.rule.endswith("/model") for t in tagged.tags for e in t.evidence)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("facet: kind", "facet: domain"), "holds weights for facet 'domain'"),
+        (
+            ("  theory:\n    bias: -5.0\n", "  theory:\n    bias: -5.0\n  essay:\n    bias: 0.0\n"),
+            "'essay' is not a tag",
+        ),
+    ],
+)
+def test_weights_for_another_facet_or_an_unknown_tag_exit_2(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    folder = user_config(tmp_path, SMALL.replace(*change))
+    result = run_main("--config", folder, "classify", SAMPLE)
+    assert result.exit_code == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_learn_writes_weights_that_read_back_as_scikit_learn_computes_them(tmp_path: Path) -> None:
+    import numpy
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    out = tmp_path / "rules" / "kind-model.yaml"
+    result = run_cli("rules", "learn", GOLD_SAMPLE, "--dump", SAMPLE, "--words", "300", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "learned kind weights" in result.stderr and "model: kind-model.yaml" in result.stderr
+    spec = Model.load(out).spec
+    assert isinstance(spec, FacetModel) and spec.papers == 122 and 0 < len(spec.idf) <= 300
+    assert set(spec.tags) <= {"method", "benchmark", "survey", "theory"} and "method" in spec.tags
+    model = Model.load(out)
+    vocabulary = sorted(spec.idf)
+    vectorizer = TfidfVectorizer(
+        token_pattern=r"\b(?=\w*[^\W\d_])\w\w+\b", sublinear_tf=True, vocabulary=vocabulary
+    )
+    records = [json.loads(line) for line in run_cli("classify", SAMPLE).stdout.splitlines()[:20]]
+    texts = [" ".join([r["title"], r["title"], r["abstract"]]) for r in records]
+    vectorizer.fit(texts)
+    vectorizer.idf_ = numpy.array([spec.idf[w] for w in vocabulary])
+    matrix = vectorizer.transform(texts)
+    for row, record in enumerate(records):
+        ours = model.values(record["title"], record["abstract"])
+        theirs = {vocabulary[j]: matrix[row, j] for j in matrix[row].indices}
+        assert ours == pytest.approx(theirs), record["title"]
+    # The weights fit the papers they were learned from (the config folder holding them wins).
+    learned = json.loads(
+        run_cli("--config", out.parent, "eval", GOLD_SAMPLE, "--dump", SAMPLE, "--format", "json").stdout
+    )
+    assert learned["facets"]["kind"]["micro_f1"] >= 0.95
+
+
+def test_learn_refuses_an_unknown_facet_and_overwriting_its_inputs(tmp_path: Path) -> None:
+    result = run_main("rules", "learn", GOLD_SAMPLE, "--dump", SAMPLE, "--facet", "kinds")
+    assert result.exit_code == 2 and "'kinds' is not a facet" in result.stderr
+    result = run_main("rules", "learn", GOLD_SAMPLE, "--dump", SAMPLE, "-o", GOLD_SAMPLE)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    one = tmp_path / "one.jsonl"
+    one.write_text(GOLD_SAMPLE.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    result = run_main("rules", "learn", one, "--dump", SAMPLE)
+    assert result.exit_code == 1 and "at least two labelled papers" in result.stderr
+
+
+def test_learn_without_scikit_learn_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_sklearn(name: str, *args: object, **kwargs: object) -> object:
+        if name.startswith("sklearn"):
+            raise ImportError("No module named 'sklearn'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    result = run_main("rules", "learn", GOLD_SAMPLE, "--dump", SAMPLE)
+    assert result.exit_code == 1 and "pip install 'paper-triage[learn]'" in result.stderr
+
+
+def test_rules_check_reads_the_weights_and_reports_a_bad_file(tmp_path: Path) -> None:
+    result = run_main("rules", "check")
+    assert result.exit_code == 0 and "kind: learned weights ok" in result.stdout
+    folder = user_config(tmp_path, SMALL.replace("bias: -5.0", "bias: [1]"))
+    result = run_main("--config", folder, "rules", "check")
+    assert result.exit_code == 2 and "kind-model.yaml:" in result.stderr and "bias" in result.stderr
