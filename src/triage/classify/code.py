@@ -137,8 +137,10 @@ def decide_code(
             )
         ]
         return found
-    promise_sentences = {(e.field, sentence(e.field, e.offset)) for e in promised}
     denied = statements.get("denied", [])
+    # A promise about something else ("the final version will be available") is none.
+    promised = [e for e in promised if not any(_ends_inside(e, d) for d in denied)]
+    promise_sentences = {(e.field, sentence(e.field, e.offset)) for e in promised}
     # An availability statement inside a promise's sentence ("will be available at ...") is the
     # promise; one whose verb a denial holds ("neither the model nor its data is accessible") is no
     # statement ("prior code is not released, our code is available" keeps its second clause).
