@@ -137,8 +137,16 @@ class Ingester:
         store.db.execute("PRAGMA temp_store = MEMORY")
 
     def run(
-        self, inputs: Iterable[str], warn: Callable[[str], None], tick: Callable[[int], None] | None = None
+        self,
+        inputs: Iterable[str],
+        warn: Callable[[str], None],
+        tick: Callable[[int], None] | None = None,
+        strict: bool = False,
     ) -> RunResult:
+        """Ingest every input. The run's row ends `ok` when the command exits 0, `incomplete`
+        when it exits 1 (a file refused or, with `strict`, records skipped: what landed stays),
+        `failed` on an error or Ctrl-C, and stays `running` if the process is killed; `list
+        --new` counts the papers of every run that did not end `ok` with the next one's."""
         result = RunResult()
         with self.store.transaction() as db:
             result.run_id = int(
@@ -152,7 +160,7 @@ class Ingester:
         try:
             for name in expand_inputs(inputs, warn):
                 result.dumps.append(self._one_dump(name, result.run_id, warn, tick))
-            status = "ok"
+            status = "incomplete" if result.exit_code(strict) else "ok"
         finally:
             self._finish_run(result, status)
         return result
@@ -183,7 +191,7 @@ class Ingester:
                     ),
                 )
         except TriageError:
-            if status == "ok":
+            if status != "failed":
                 raise
             # Already failing: keep that error. The run row stays 'running': `list --new` then
             # counts its papers with the next run's.

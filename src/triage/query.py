@@ -264,19 +264,24 @@ class Library:
     def _news_runs(self) -> tuple[int, int]:
         """`--new`: the runs (after the first, up to the second) whose papers are news.
 
-        The latest run that stored a new paper, so a re-run that adds nothing keeps yesterday's
-        news, together with the runs just before it that never finished: a run killed (or cut off
-        by a power loss) after some of its dumps had landed leaves its row at `running`, and its
-        papers would otherwise never be news. Read from the papers themselves, since such a run's
-        counts were never written.
+        Up to the latest run that has finished (one still going is left out until it ends), the
+        papers of the latest run that stored any, so a re-run that adds nothing keeps yesterday's
+        news; together with those of the runs before it that did not end `ok`: a night whose
+        ingest exited 1 (a refused file), was interrupted, or was killed after some dumps landed
+        skipped its digest (`ingest && export --new`), and the next digest holds its papers.
         """
-        latest = self.db.execute("SELECT MAX(first_run) FROM papers").fetchone()[0]
+        finished = self.db.execute("SELECT MAX(id) FROM runs WHERE status != 'running'").fetchone()[0]
+        if finished is None:
+            return 0, 0
+        latest = self.db.execute(
+            "SELECT MAX(first_run) FROM papers WHERE first_run <= ?", (finished,)
+        ).fetchone()[0]
         if latest is None:
             return 0, 0
         before = self.db.execute(
-            "SELECT MAX(id) FROM runs WHERE id < ? AND status != 'running'", (latest,)
+            "SELECT MAX(id) FROM runs WHERE id < ? AND status = 'ok'", (latest,)
         ).fetchone()[0]
-        return int(before or 0), int(latest)
+        return int(before or 0), int(finished)
 
     def _full_row(self, paper_id: str) -> sqlite3.Row:
         row: sqlite3.Row = self.db.execute(

@@ -317,9 +317,8 @@ def stats(
         for tag, n in rows[:STATS_ROWS]:
             console.print(f"  {tag:>24} {n:>6} {_bar(n, most)}")
         if len(rows) > STATS_ROWS:
-            rest = rows[STATS_ROWS:]
-            more = f"{len(rest)} more"
-            console.print(f"  {more:>24} {sum(n for _, n in rest):>6}  (triage tags lists all)")
+            more = f"{len(rows) - STATS_ROWS} more"
+            console.print(f"  {more:>24}         (triage tags lists them all)")
     if months:
         console.print("\n[bold]papers per month[/bold]")
         most = max(n for _, n in months)

@@ -45,7 +45,7 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY,
         started TEXT NOT NULL,
         finished TEXT,
-        status TEXT NOT NULL DEFAULT 'running',   -- running | ok | failed
+        status TEXT NOT NULL DEFAULT 'running',   -- running | ok | incomplete (exit 1) | failed
         rules_version TEXT NOT NULL,
         files INTEGER NOT NULL DEFAULT 0,
         new INTEGER NOT NULL DEFAULT 0,

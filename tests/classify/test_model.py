@@ -226,3 +226,90 @@ def test_rules_check_reads_the_weights_and_reports_a_bad_file(tmp_path: Path) ->
     folder = user_config(tmp_path, SMALL.replace("bias: -5.0", "bias: [1]"))
     result = run_main("--config", folder, "rules", "check")
     assert result.exit_code == 2 and "kind-model.yaml:" in result.stderr and "bias" in result.stderr
+
+
+def test_the_rule_scores_the_weights_read_keep_a_fallbacks_real_score() -> None:
+    """A fallback tag has 0 points of its own; the same tag's rule score short of its threshold is
+    in `near`. Learning and running read the larger, through one function."""
+    from triage.classify.model import rule_scores
+    from triage.models import Tag
+
+    fallback, short = Tag("kind", "method", 0.0, []), Tag("kind", "method", 1.5, [])
+    assert rule_scores([fallback, short]) == rule_scores([short, fallback]) == {"kind:method": 1.5}
+    assert rule_scores([Tag("code", "none", 1.0, []), fallback]) == {"code:none": 1.0}
+
+
+SURVEY = paper(
+    "A Survey of Parsing Benchmarks",
+    "This survey reviews parsing methods. We survey each benchmark and we evaluate parsers.",
+)
+
+
+def kinds_of(folder: Path, item: Paper = SURVEY) -> list[str]:
+    return [t.id for t in load_classifier(ConfigDirs(folder)).classify(item).tags if t.facet == "kind"]
+
+
+def test_tags_the_weights_do_not_cover_keep_their_rules_and_suppresses_still_holds(tmp_path: Path) -> None:
+    # SMALL has no survey weights: the rules' survey stays, and (survey suppresses method) the
+    # weights' method goes to near.
+    folder = user_config(tmp_path, SMALL)
+    assert kinds_of(folder) == ["benchmark", "survey"]
+    tagged = load_classifier(ConfigDirs(folder)).classify(SURVEY)
+    assert "kind:method" in {t.key for t in tagged.near}
+    rules_only = tmp_path / "rules-only"
+    rules_only.mkdir()
+    (rules_only / "taxonomy.yaml").write_text("facets:\n  kind:\n    model: null\n", encoding="utf-8")
+    empty = user_config(tmp_path, "facet: kind\nidf: {}\ntags: {}\n")
+    assert sorted(kinds_of(empty)) == sorted(kinds_of(rules_only)) == ["benchmark", "survey"]
+    assert kinds_of(empty, paper("Notes", "Nothing here.")) == ["method"]  # the facet's fallback
+
+
+def test_a_single_valued_facet_keeps_the_most_probable_tag(tmp_path: Path) -> None:
+    folder = user_config(tmp_path, SMALL, "facets:\n  kind:\n    multiple: false\n")
+    assert kinds_of(folder, paper("A Benchmark for Parsing", "We evaluate parsers.")) == ["benchmark"]
+
+
+def gold_file(path: Path, lines: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_learn_reads_only_the_lines_that_label_the_facet(tmp_path: Path) -> None:
+    lines = [json.loads(line) for line in GOLD_SAMPLE.read_text(encoding="utf-8").splitlines()]
+    for line in lines[30:]:
+        del line["tags"]["kind"]
+    gold = gold_file(tmp_path / "gold.jsonl", lines)
+    result = run_main("rules", "learn", gold, "--dump", SAMPLE, "--words", "50", "-o", tmp_path / "k.yaml")
+    assert result.exit_code in (0, 1), result.stderr
+    assert "from 30 labelled papers" in result.stderr or "30 papers label the facet" in result.stderr
+
+
+def test_learn_from_gold_lines_with_abstracts_and_its_one_line_errors(tmp_path: Path) -> None:
+    words = ["alpha beta", "gamma delta", "epsilon zeta", "theta iota"]
+    lines = [
+        {"title": f"Paper {w}", "abstract": f"{w} only.", "tags": {"kind": [k]}}
+        for w, k in zip(words, ["method", "method", "benchmark", "benchmark"], strict=True)
+    ]
+    for name, drop in (("disjoint", ""), ("common", " only.")):
+        same = [{**line, "abstract": line["abstract"].replace(" only.", drop)} for line in lines]
+        result = run_main("rules", "learn", gold_file(tmp_path / f"{name}.jsonl", same))
+        assert result.exit_code == 1 and "share no word" in result.stderr, result.stderr
+    result = run_main("rules", "learn", GOLD_SAMPLE, "--dump", SAMPLE, "-o", tmp_path / "kind.txt")
+    assert result.exit_code == 2 and "name it like kind-model.yaml" in result.stderr
+    cues = ["we propose", "we propose", "we evaluate", "we evaluate"]
+    shared = [
+        {**line, "abstract": f"{line['abstract']} {cue}."} for line, cue in zip(lines, cues, strict=True)
+    ]
+    result = run_main(
+        "rules", "learn", gold_file(tmp_path / "shared.jsonl", shared), "-o", tmp_path / "m.yaml"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "no weights for survey, theory" in result.stderr
+
+
+def test_a_model_missing_from_the_users_folder_is_reported_there(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "taxonomy.yaml").write_text("facets:\n  kind:\n    model: mine.yaml\n", encoding="utf-8")
+    result = run_main("--config", folder, "classify", SAMPLE)
+    assert result.exit_code == 2 and str(folder / "mine.yaml") in result.stderr

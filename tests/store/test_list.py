@@ -65,12 +65,13 @@ def test_list_new_shows_only_the_papers_first_seen_by_the_latest_run(tmp_path: P
     assert titles == {t for t, _ in pairs[30:40]}
 
 
-def test_list_new_keeps_the_papers_of_a_run_that_was_killed(tmp_path: Path):
-    """A run killed after some dumps landed leaves its row at 'running' with no counts: its papers
-    are news, on their own and together with the next run's, and a re-run adding nothing keeps them
-    (once a finished run has shown them, they are no longer news)."""
+def test_list_new_keeps_the_papers_of_a_run_that_did_not_end_ok(tmp_path: Path):
+    """A night whose ingest exited 1 (a refused file), was interrupted or was killed after some
+    dumps landed skipped its digest: its papers are news together with the next run's, and stay
+    news while a re-run adds nothing. A run still going is left out until it ends."""
     pairs = sample_pairs()
-    for name, part in [("a", pairs[:10]), ("b", pairs[10:20]), ("c", pairs[20:25])]:
+    parts = {"a": pairs[:10], "b": pairs[10:20], "c": pairs[20:25], "d": pairs[25:30], "e": pairs[30:35]}
+    for name, part in parts.items():
         write_papers(tmp_path / f"{name}.txt", part)
     db = tmp_path / "t.db"
 
@@ -78,18 +79,32 @@ def test_list_new_keeps_the_papers_of_a_run_that_was_killed(tmp_path: Path):
         out = ok(run("list", "--db", db, "--new", "--format", "jsonl")).stdout
         return {json.loads(x)["title"] for x in out.splitlines()}
 
-    ok(run("ingest", "--db", db, tmp_path / "a.txt"))
-    ok(run("ingest", "--db", db, tmp_path / "b.txt"))
-    with sqlite3.connect(db) as conn:  # what kill -9 after the dump's commit leaves
-        conn.execute("UPDATE runs SET status = 'running', finished = NULL, new = 0, files = 0 WHERE id = 2")
-    assert new_titles() == {t for t, _ in pairs[10:20]}
-    ok(run("ingest", "--db", db, tmp_path / "c.txt"))
-    assert new_titles() == {t for t, _ in pairs[10:25]}
-    ok(run("ingest", "--db", db, tmp_path / "a.txt", tmp_path / "c.txt"))  # nothing new
-    assert new_titles() == {t for t, _ in pairs[10:25]}
-    write_papers(tmp_path / "d.txt", pairs[25:27])
-    ok(run("ingest", "--db", db, tmp_path / "d.txt"))
-    assert new_titles() == {t for t, _ in pairs[25:27]}
+    def titles(*names: str) -> set[str]:
+        return {t for name in names for t, _ in parts[name]}
+
+    def set_status(run_id: int, status: str) -> None:
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE runs SET status = ?, new = 0 WHERE id = ?", (status, run_id))
+
+    ok(run("ingest", "--db", db, tmp_path / "a.txt"))  # run 1
+    assert new_titles() == titles("a")
+    ok(run("ingest", "--db", db, tmp_path / "b.txt"))  # run 2, then killed: its row stays running
+    set_status(2, "running")
+    assert new_titles() == titles("a")  # killed or still going: cannot tell yet
+    ok(run("ingest", "--db", db, tmp_path / "b.txt"))  # run 3: nothing new
+    assert new_titles() == titles("b")
+    ok(run("ingest", "--db", db, tmp_path / "c.txt", tmp_path / "missing.txt"), 1)  # run 4: exit 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status FROM runs WHERE id = 4").fetchone()[0] == "incomplete"
+    ok(run("ingest", "--db", db, tmp_path / "d.txt"))  # run 5, then interrupted (Ctrl-C)
+    set_status(5, "failed")
+    ok(run("ingest", "--db", db, tmp_path / "e.txt"))  # run 6
+    assert new_titles() == titles("c", "d", "e")
+    ok(run("ingest", "--db", db, tmp_path / "a.txt", tmp_path / "e.txt"))  # run 7: nothing new
+    assert new_titles() == titles("c", "d", "e")
+    write_papers(tmp_path / "f.txt", pairs[35:37])
+    ok(run("ingest", "--db", db, tmp_path / "f.txt"))
+    assert new_titles() == {t for t, _ in pairs[35:37]}
 
 
 def test_rejected_papers_are_hidden_by_default_and_status_selects(db: Path):

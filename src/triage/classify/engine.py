@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from triage.classify.code import CodeLinks, decide_code
 from triage.classify.compile import compile_taxonomy
 from triage.classify.matcher import ASIDE, CODE, CUE, NEGATIVE, Pattern, PatternSet
-from triage.classify.model import Model, check_model
+from triage.classify.model import Model, check_model, rule_scores
 from triage.classify.rules import Taxonomy
 from triage.models import Evidence, Paper, Tag, TaggedPaper
 
@@ -152,26 +152,42 @@ class Classifier:
         return TaggedPaper(paper, tags, finding.code_url, finding.project_url, near)
 
     def _apply_models(self, paper: Paper, tags: list[Tag], near: list[Tag]) -> None:
-        """The learned facets' tags, in place of those their rules' thresholds gave: each carries
-        the model's evidence, then its own rules' evidence and points; a tag the rules fired that
-        the model does not keep goes to `near`."""
-        scores = {t.key: t.score for t in (*tags, *near)}
+        """The learned facets' tags, in place of those their rules' thresholds gave.
+
+        Each tag the weights fire carries their evidence, then its own rules' evidence and
+        points. A tag the weights do not cover (too few labelled papers when they were learned,
+        or added to the taxonomy since) keeps its rules' decision. The facet's own settings
+        still hold: `suppresses`, `multiple: false` (the most probable tag), and the fallback
+        when nothing is left. A tag the rules fired that is not kept goes to `near`."""
+        scores = rule_scores((*tags, *near))
         for facet, model in self.models.items():
-            fallback = self.taxonomy.facets[facet].fallback is not None
-            decisions = model.decide(paper.title, paper.abstract, scores, fallback)
+            fdef = self.taxonomy.facets[facet]
             by_rules = {t.id: t for t in (*tags, *near) if t.facet == facet}
+            uncovered = [t for t in tags if t.facet == facet and t.evidence and t.id not in model.spec.tags]
+            want_one = fdef.fallback is not None and not uncovered
             chosen = []
-            for decision in decisions:
+            for decision in model.decide(paper.title, paper.abstract, scores, want_one):
                 own = by_rules.pop(decision.tag, None)
                 score, evidence = (own.score, own.evidence) if own is not None else (0.0, [])
                 chosen.append(Tag(facet, decision.tag, score, [*decision.evidence, *evidence]))
+            for tag in uncovered:
+                chosen.append(by_rules.pop(tag.id))
+            suppressed = {s for t in chosen for s in fdef.tags[t.id].suppresses if s != t.id}
+            kept = [t for t in chosen if t.id not in suppressed][: None if fdef.multiple else 1]
+            dropped = [t for t in chosen if t not in kept]
+            if not kept and fdef.fallback is not None:
+                kept = [Tag(facet, fdef.fallback, 0.0, [])]
             at = next((n for n, t in enumerate(tags) if t.facet == facet), len(tags))
             tags[:] = [
                 *(t for t in tags[:at] if t.facet != facet),
-                *chosen,
+                *kept,
                 *(t for t in tags[at:] if t.facet != facet),
             ]
-            near[:] = [t for t in near if t.facet != facet] + [t for t in by_rules.values() if t.evidence]
+            near[:] = [
+                *(t for t in near if t.facet != facet),
+                *dropped,
+                *(t for t in by_rules.values() if t.evidence),
+            ]
 
     def _scan(
         self,

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from triage.classify.model import WORD, FacetModel, TagWeights
+from triage.classify.model import WORD, FacetModel, TagWeights, rule_scores
 from triage.errors import InputError
 from triage.models import TaggedPaper
 
@@ -49,14 +49,16 @@ def learn(
     learnable = [t for t in tags if 2 <= sum(t in e.tags for e in examples) <= len(examples) - 2]
     if not learnable:
         raise InputError(
-            f"no tag of facet {facet!r} is on at least two labelled papers and missing from two others"
+            f"no tag of facet {facet!r} is on at least two labelled papers and missing from two others "
+            f"({len(examples)} papers label the facet)"
         )
     texts = [_text(e.tagged) for e in examples]
-    keys = sorted({t.key for e in examples for t in (*e.tagged.tags, *e.tagged.near) if t.score})
+    inputs = [rule_scores((*e.tagged.tags, *e.tagged.near)) for e in examples]
+    keys = sorted({k for scores in inputs for k in scores})
     scores = csr_matrix(
-        np.array(
-            [[min(_score(e.tagged, k), SCORE_CAP) / SCORE_SCALE for k in keys] for e in examples]
-        ).reshape(len(examples), len(keys))
+        np.array([[min(s.get(k, 0.0), SCORE_CAP) / SCORE_SCALE for k in keys] for s in inputs]).reshape(
+            len(examples), len(keys)
+        )
     )
     targets = {t: np.array([t in e.tags for e in examples]) for t in learnable}
 
@@ -71,13 +73,22 @@ def learn(
     def fit(x: Any) -> dict[str, Any]:
         return {t: LogisticRegression(C=STRENGTH, max_iter=5000).fit(x, y) for t, y in targets.items()}
 
+    too_few = InputError(
+        f"the {len(examples)} labelled papers share no word that tells their tags apart (a word must "
+        "be in two papers at least); label more papers"
+    )
     first = vectorizer(None)
-    counts = first.fit_transform(texts)
+    try:
+        counts = first.fit_transform(texts)
+    except ValueError as exc:  # "After pruning, no terms remain"
+        raise too_few from exc
     names = first.get_feature_names_out()
     fitted = fit(hstack([counts, scores]).tocsr())
     strength = np.max([np.abs(m.coef_[0][: len(names)]) for m in fitted.values()], axis=0)
     order = sorted(range(len(names)), key=lambda i: (-strength[i], names[i]))
     vocabulary = sorted(str(names[i]) for i in order[:words] if strength[i] > 0)
+    if not vocabulary:
+        raise too_few
     final = vectorizer(vocabulary)
     values = final.fit_transform(texts)
     fitted = fit(hstack([values, scores]).tocsr())
@@ -127,10 +138,3 @@ def _text(tagged: TaggedPaper) -> str:
     """The text the vectorizer reads: the title `TITLE_REPEAT` times, then the abstract (what
     Model.values counts)."""
     return " ".join([tagged.paper.title] * TITLE_REPEAT + [tagged.paper.abstract])
-
-
-def _score(tagged: TaggedPaper, key: str) -> float:
-    for tag in (*tagged.tags, *tagged.near):
-        if tag.key == key:
-            return tag.score
-    return 0.0

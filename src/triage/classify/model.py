@@ -8,6 +8,9 @@ words. Per tag of the facet:
     z = bias + sum(word weight x word value) + sum(score weight x min(rule score, cap) / scale)
     p = 1 / (1 + exp(-z))
 
+Tags of the facet that the file has no weights for keep their rules' decision, and the facet's
+`suppresses`, `multiple: false` and fallback still apply (Classifier._apply_models).
+
 A word's value is its tf-idf in the title (counted `title_repeat` times) and abstract:
 (1 + ln count) x idf, the vector over the file's words scaled to length 1; words are lower-cased
 runs of two or more letters or digits, one a letter at least
@@ -23,6 +26,7 @@ import heapq
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter, mul
@@ -33,7 +37,7 @@ from pydantic import Field, field_validator, model_validator
 
 from triage.config import StrictModel, read_yaml, validate
 from triage.errors import ConfigError
-from triage.models import Evidence
+from triage.models import Evidence, Tag
 
 if TYPE_CHECKING:
     from triage.classify.rules import Taxonomy
@@ -219,6 +223,19 @@ def _runs(lowered: str) -> list[str]:
     if lowered.isascii():
         return lowered.translate(_SPACES).split()
     return _RUN.findall(lowered)
+
+
+def rule_scores(tags: Iterable[Tag]) -> dict[str, float]:
+    """The rule score of every tag a paper's rules gave or came near (`tags` + `near`): the
+    model's inputs, the same when it is learned and when it runs. A fallback tag carries 0 points
+    of its own, so a key seen twice (fallback `kind:method`, and its rules' 1.5 short of the
+    threshold) keeps the larger score."""
+    scores: dict[str, float] = {}
+    for tag in tags:
+        key = f"{tag.facet}:{tag.id}"
+        if tag.score > scores.get(key, 0.0):
+            scores[key] = tag.score
+    return scores
 
 
 def check_model(model: Model, facet: str, taxonomy: Taxonomy, path: Path) -> None:

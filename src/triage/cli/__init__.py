@@ -7,6 +7,7 @@ import errno
 import io
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable
@@ -465,8 +466,8 @@ def rules_check(
     "--dump",
     "dumps",
     multiple=True,
-    required=True,
-    help="Dump(s) holding the gold papers' abstracts (repeatable).",
+    help="Dump(s) holding the gold papers' abstracts (repeatable); without it, each gold line's own "
+    '"abstract".',
 )
 @click.option("--facet", default="kind", show_default=True, help="The facet whose weights to learn.")
 @click.option(
@@ -500,11 +501,17 @@ def rules_learn(
       triage rules learn gold/*.jsonl --dump dumps/ --facet kind -o my-rules/kind-model.yaml
     """
     from triage.classify import Classifier, load_taxonomy
-    from triage.classify.evaluate import matched, read_gold
+    from triage.classify.evaluate import gold_as_papers, matched, read_gold
     from triage.classify.learn import Example, dump_model, learn
     from triage.output import open_output
     from triage.pipeline import RunReport
 
+    if output and output != "-" and not MODEL_FILE.fullmatch(Path(output).name):
+        raise click.BadParameter(
+            f"{Path(output).name!r}: name it like kind-model.yaml (letters, digits, '.', '_', '-', "
+            "ending in .yaml), as taxonomy.yaml's `model:` requires",
+            param_hint="-o",
+        )
     taxonomy = load_taxonomy(state.dirs())
     if facet not in taxonomy.facets:
         raise click.BadParameter(
@@ -517,17 +524,26 @@ def rules_learn(
     for name in gold:
         gold_papers = read_gold(Path(name))
         check_gold_tags(state, name, gold_papers, taxonomy)
-        found = [Example(tp, g.tags.get(facet, set())) for g, tp in matched(gold_papers, tagged)]
-        if len(found) < len(gold_papers):
-            state.warn(f"{name}: {len(gold_papers) - len(found)} gold papers not found in the dumps")
-        examples += found
+        if not dumps:
+            tagged = [rules_only.classify(p) for p in gold_as_papers(gold_papers, name)]
+        pairs = list(matched(gold_papers, tagged))
+        if len(pairs) < len(gold_papers):
+            state.warn(f"{name}: {len(gold_papers) - len(pairs)} gold papers not found in the dumps")
+        # A gold line that does not label the facet says nothing about it (as for `eval`).
+        examples += [Example(tp, g.tags[facet]) for g, tp in pairs if facet in g.tags]
     model = learn(examples, facet, list(taxonomy.facets[facet].tags), words, [*gold, *dumps])
+    left = [t for t in taxonomy.facets[facet].tags if t not in model.tags]
+    if left:
+        state.warn(
+            f"no weights for {', '.join(left)}: on fewer than two labelled papers (or missing from "
+            "fewer than two); their rules decide them"
+        )
     with open_output(output, [(g, "a gold file") for g in gold] + [(d, "an input") for d in dumps]) as out:
         out.write(dump_model(model))
+    use = f"; add `model: {Path(output).name}` under facet {facet}" if output and output != "-" else ""
     state.info(
-        f"learned {facet} weights for {', '.join(model.tags)} from {len(examples)} papers, "
-        f"{len(model.idf)} words"
-        + (f"; add `model: {Path(output).name}` under facet {facet}" if output else "")
+        f"learned {facet} weights for {', '.join(model.tags)} from {len(examples)} labelled papers, "
+        f"{len(model.idf)} words{use}"
     )
     run_exit(report, strict)
 
@@ -561,6 +577,8 @@ def open_closed_streams() -> None:
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
+
+MODEL_FILE = re.compile(r"[\w.-]+\.ya?ml")  # as FacetDef.model requires
 
 INTERRUPTED = (
     "interrupted; nothing half-written was kept (an ingest keeps the dumps it finished: run it "

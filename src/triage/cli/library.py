@@ -222,7 +222,7 @@ def ingest(
     with Session(state, db_path) as session, render.progress(state.quiet) as tick:
         session.options.input_format = input_format
         session.options.date = ref_date.date() if ref_date else None
-        result = session.ingester().run(inputs, state.warn, tick)
+        result = session.ingester().run(inputs, state.warn, tick, strict)
     if verbose:
         for dump in result.dumps:
             for new, old, score in dump.fuzzy:
