@@ -49,12 +49,18 @@ class Filters:
     query: str | None = None
     limit: int | None = None
     sort: str = "score"
+    news_runs: int = 1  # with `new`: how many runs' papers are news (set when selecting)
 
     def describe(self) -> str:
         parts = [f"tag {t}" for t in self.tags]
         parts += [f"since {self.since}"] if self.since else []
         parts += [f"until {self.until}"] if self.until else []
-        parts += ["new in the latest run"] if self.new else []
+        if self.new:
+            parts.append(
+                "new in the latest run"
+                if self.news_runs <= 1
+                else f"new in the latest {self.news_runs} runs (those before the last did not end ok)"
+            )
         parts += [f"status {'/'.join(self.status)}"] if self.status else []
         parts += [f"query {self.query!r}"] if self.query else []
         return ", ".join(parts) or "all papers"
@@ -253,8 +259,15 @@ class Library:
             where.append(f"{row}.published <= ?")
             args.append(filters.until.isoformat())
         if filters.new:
+            window = self._news_runs()
             where.append(f"{pid} IN (SELECT id FROM papers WHERE first_run > ? AND first_run <= ?)")
-            args += self._news_runs()
+            args += window
+            filters.news_runs = int(
+                self.db.execute(
+                    "SELECT COUNT(DISTINCT first_run) FROM papers WHERE first_run > ? AND first_run <= ?",
+                    window,
+                ).fetchone()[0]
+            )
         statuses = filters.status or ["accepted", "later", "untriaged"]
         if "all" not in statuses:
             where.append(f"{row}.status IN ({', '.join('?' * len(statuses))})")

@@ -262,6 +262,10 @@ def test_tags_the_weights_do_not_cover_keep_their_rules_and_suppresses_still_hol
     empty = user_config(tmp_path, "facet: kind\nidf: {}\ntags: {}\n")
     assert sorted(kinds_of(empty)) == sorted(kinds_of(rules_only)) == ["benchmark", "survey"]
     assert kinds_of(empty, paper("Notes", "Nothing here.")) == ["method"]  # the facet's fallback
+    # Weights that do not cover the fallback: a paper none of their tags fits gets the fallback,
+    # not their most probable tag.
+    no_method = SMALL[: SMALL.index("  method:")] + "  theory:\n    bias: -5.0\n"
+    assert kinds_of(user_config(tmp_path, no_method), paper("Notes on things", "Nothing here.")) == ["method"]
 
 
 def test_a_single_valued_facet_keeps_the_most_probable_tag(tmp_path: Path) -> None:
@@ -300,11 +304,12 @@ def test_learn_from_gold_lines_with_abstracts_and_its_one_line_errors(tmp_path: 
     shared = [
         {**line, "abstract": f"{line['abstract']} {cue}."} for line, cue in zip(lines, cues, strict=True)
     ]
-    result = run_main(
-        "rules", "learn", gold_file(tmp_path / "shared.jsonl", shared), "-o", tmp_path / "m.yaml"
-    )
+    unlabelled = {"title": "A line that labels another facet", "tags": {"domain": ["vision"]}}
+    twin = {**shared[0], "abstract": shared[0]["abstract"] + " again"}  # same title, its own line
+    gold = gold_file(tmp_path / "shared.jsonl", [*shared, unlabelled, twin])
+    result = run_main("rules", "learn", gold, "-o", tmp_path / "m.yaml")
     assert result.exit_code == 0, result.stderr
-    assert "no weights for survey, theory" in result.stderr
+    assert "no weights for survey, theory" in result.stderr and "from 5 labelled papers" in result.stderr
 
 
 def test_a_model_missing_from_the_users_folder_is_reported_there(tmp_path: Path) -> None:

@@ -164,7 +164,9 @@ class Classifier:
             fdef = self.taxonomy.facets[facet]
             by_rules = {t.id: t for t in (*tags, *near) if t.facet == facet}
             uncovered = [t for t in tags if t.facet == facet and t.evidence and t.id not in model.spec.tags]
-            want_one = fdef.fallback is not None and not uncovered
+            # The most probable tag when none reaches the threshold, if the facet must have one and
+            # the weights cover its fallback (else that fallback, with the rules, applies).
+            want_one = fdef.fallback is not None and fdef.fallback in model.spec.tags and not uncovered
             chosen = []
             for decision in model.decide(paper.title, paper.abstract, scores, want_one):
                 own = by_rules.pop(decision.tag, None)

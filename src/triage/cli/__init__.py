@@ -524,11 +524,15 @@ def rules_learn(
     for name in gold:
         gold_papers = read_gold(Path(name))
         check_gold_tags(state, name, gold_papers, taxonomy)
-        if not dumps:
-            tagged = [rules_only.classify(p) for p in gold_as_papers(gold_papers, name)]
-        pairs = list(matched(gold_papers, tagged))
+        if dumps:
+            pairs = list(matched(gold_papers, tagged))
+        else:  # each line that labels the facet carries its own abstract: it is its own paper
+            gold_papers = [g for g in gold_papers if facet in g.tags]
+            own = {p.source.line: p for p in gold_as_papers(gold_papers, name)}
+            pairs = [(g, rules_only.classify(own[g.line])) for g in gold_papers if g.line in own]
         if len(pairs) < len(gold_papers):
-            state.warn(f"{name}: {len(gold_papers) - len(pairs)} gold papers not found in the dumps")
+            where = "in the dumps" if dumps else "(a title or abstract that is not a paper's)"
+            state.warn(f"{name}: {len(gold_papers) - len(pairs)} gold papers not found {where}")
         # A gold line that does not label the facet says nothing about it (as for `eval`).
         examples += [Example(tp, g.tags[facet]) for g, tp in pairs if facet in g.tags]
     model = learn(examples, facet, list(taxonomy.facets[facet].tags), words, [*gold, *dumps])
