@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from triage.classify.analysis import RuleStats
     from triage.classify.evaluate import Comparison, EvalReport
     from triage.classify.rules import Taxonomy
-    from triage.models import Paper, TaggedPaper
+    from triage.models import Evidence, Paper, TaggedPaper
     from triage.query import Filters, Listed
     from triage.rank import Part
 
@@ -256,7 +256,7 @@ def paper_detail(
     console.print(safe_text(p.abstract))
     console.print("\n[bold]tags[/bold]")
     for tag in t.tags:
-        evidence = "; ".join(f"{e.field}: {e.text!r} ({e.rule}, +{e.weight:g})" for e in tag.evidence[:6])
+        evidence = "; ".join(_evidence_items(tag.evidence[:SHOW_EVIDENCE]))
         console.print(
             f"  {safe_text(tag.key)}  {tag.score:g}  "
             f"{safe_text(evidence) or '(fallback: nothing else fired)'}"
@@ -298,6 +298,22 @@ def vocabulary(taxonomy: Taxonomy, counts: dict[str, int], out: TextIO) -> None:
 
 def _bar(count: int, most: int, width: int = 30) -> str:
     return "█" * max(1, round(width * count / most)) if count else ""
+
+
+SHOW_EVIDENCE = 10  # evidence items `show` prints per tag
+
+
+def _evidence_items(evidence: Sequence[Evidence]) -> Iterator[str]:
+    """`field: 'text' (rule, +points)`, the rule named once for a run of items from one rule;
+    learned weights' probability as `weights: p=0.94 (rule)`."""
+    previous = None
+    for e in evidence:
+        rule = "" if e.rule == previous else f"{e.rule}, "
+        previous = e.rule
+        if e.field == "model":
+            yield f"weights: {e.text} ({e.rule})"
+        else:
+            yield f"{e.field}: {e.text!r} ({rule}+{e.weight:g})"
 
 
 STATS_ROWS = 15  # tags shown per facet by `triage stats`

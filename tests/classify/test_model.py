@@ -318,3 +318,11 @@ def test_a_model_missing_from_the_users_folder_is_reported_there(tmp_path: Path)
     (folder / "taxonomy.yaml").write_text("facets:\n  kind:\n    model: mine.yaml\n", encoding="utf-8")
     result = run_main("--config", folder, "classify", SAMPLE)
     assert result.exit_code == 2 and str(folder / "mine.yaml") in result.stderr
+
+
+def test_show_prints_the_weights_probability_and_names_each_rule_once(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    assert run_cli("ingest", "--db", db, SAMPLE).exit_code == 0
+    shown = run_cli("show", "--db", db, "Investigating Sparsity in Recurrent").stdout
+    line = next(x for x in shown.splitlines() if x.strip().startswith("kind:"))
+    assert "weights: p=" in line and line.count("kind:benchmark/model") == 1
