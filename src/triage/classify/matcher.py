@@ -36,7 +36,8 @@ _PUNCTUATION = re.compile(r"[^\w\s*-]")  # in a phrase: needs an exact check aft
 JOINED_WORDS = 5
 
 
-def _is_word(ch: str) -> bool:
+def is_word(ch: str) -> bool:
+    """A character of a word (letter, digit or underscore), as `\\w` reads it."""
     return ch.isalnum() or ch == "_"
 
 
@@ -70,8 +71,8 @@ def _plural_forms(word: str) -> list[str]:
 def _key(spelled: str, open_end: bool) -> str:
     """The automaton key of one spelling: folded, with a space for each word boundary."""
     folded = fold(spelled.lower())[1:-1]
-    head = " " if _is_word(spelled[0]) else ""
-    tail = " " if _is_word(spelled[-1]) and not open_end else ""
+    head = " " if is_word(spelled[0]) else ""
+    tail = " " if is_word(spelled[-1]) and not open_end else ""
     return head + folded + tail
 
 
@@ -188,7 +189,7 @@ class PatternSet:
             words = phrase.split()
             head = next((i for i, w in enumerate(words) if w.endswith("*")), len(words) - 1)
             # A key reports the start of the first word; leading punctuation (`.net`) is before it.
-            lead = len(phrase) - len(phrase.lstrip("".join(c for c in phrase if not _is_word(c))))
+            lead = len(phrase) - len(phrase.lstrip("".join(c for c in phrase if not is_word(c))))
             index = len(self.patterns)
             self.patterns.append(_pattern(check=_anchored(anchored, lead=lead), **meta))
             for key in phrase_keys(" ".join(words[: head + 1]))[0]:
@@ -355,7 +356,7 @@ def _anchored(regex: re.Pattern[str], original: bool = False, lead: int = 0) -> 
 
     def check(text: str, lowered: str, start: int, end: int) -> tuple[int, int] | None:
         start -= lead
-        if start < 0 or (start and _is_word(lowered[start - 1])):
+        if start < 0 or (start and is_word(lowered[start - 1])):
             return None  # a phrase that starts with punctuation still starts a word
         found = regex.match(text if original else lowered, start)
         return (start, found.end()) if found else None

@@ -21,7 +21,6 @@ words and rule scores that added most to z.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import math
 import re
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator, model_validator
 
+from triage.classify.matcher import is_word
 from triage.config import StrictModel, read_yaml, validate
 from triage.errors import ConfigError
 from triage.models import Evidence, Tag
@@ -100,9 +100,8 @@ class Decision:
 class Model:
     """A facet model read once; `decide` is a pure function of a paper's text and rule scores."""
 
-    def __init__(self, spec: FacetModel, digest: str) -> None:
+    def __init__(self, spec: FacetModel) -> None:
         self.spec = spec
-        self.digest = digest
         self._tags = list(spec.tags)
         self._bias = [w.bias for w in spec.tags.values()]
         self._idf = spec.idf
@@ -119,7 +118,7 @@ class Model:
     def load(cls, path: Path) -> Model:
         data, node = read_yaml(path)
         spec = validate(FacetModel, data, path, node)
-        return cls(spec, hashlib.sha256(path.read_bytes()).hexdigest()[:12])
+        return cls(spec)
 
     def _words(self, title: str, abstract: str) -> tuple[list[str], list[float], float]:
         """The model's words in the paper (sorted), their raw tf-idf, and that vector's length."""
@@ -201,8 +200,8 @@ class Model:
             at = lowered.find(word)
             while at >= 0:
                 end = at + len(word)
-                if (at == 0 or not _is_word(lowered[at - 1])) and (
-                    end == len(text) or not _is_word(lowered[end])
+                if (at == 0 or not is_word(lowered[at - 1])) and (
+                    end == len(text) or not is_word(lowered[end])
                 ):
                     return name, at, text[at:end]
                 at = lowered.find(word, at + 1)
@@ -210,10 +209,6 @@ class Model:
 
 
 _TF = [0.0, *(1.0 + math.log(n) for n in range(1, 1024))]  # sublinear term frequency, 1 + ln(count)
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 def _runs(lowered: str) -> list[str]:
