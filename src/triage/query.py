@@ -31,6 +31,7 @@ SORTS = ("score", "date", "title")
 QUERY_CUTOFF = 85.0
 TITLE_BONUS = 5  # a query found in the title ranks before the same found in the abstract
 QUERY_PIECE = 500  # papers whose texts `--query` reads at once
+NEWS_WINDOW = "first_run > ? AND first_run <= ?"  # papers of the runs `--new` shows
 SEARCH_MIN_PAPERS = 20_000  # below this, `--query` scores every paper without an index
 
 if TYPE_CHECKING:
@@ -259,23 +260,18 @@ class Library:
             where.append(f"{row}.published <= ?")
             args.append(filters.until.isoformat())
         if filters.new:
-            window = self._news_runs()
-            where.append(f"{pid} IN (SELECT id FROM papers WHERE first_run > ? AND first_run <= ?)")
+            window, filters.news_runs = self._news_runs()
+            where.append(f"{pid} IN (SELECT id FROM papers WHERE {NEWS_WINDOW})")
             args += window
-            filters.news_runs = int(
-                self.db.execute(
-                    "SELECT COUNT(DISTINCT first_run) FROM papers WHERE first_run > ? AND first_run <= ?",
-                    window,
-                ).fetchone()[0]
-            )
         statuses = filters.status or ["accepted", "later", "untriaged"]
         if "all" not in statuses:
             where.append(f"{row}.status IN ({', '.join('?' * len(statuses))})")
             args += statuses
         return where, args
 
-    def _news_runs(self) -> tuple[int, int]:
-        """`--new`: the runs (after the first, up to the second) whose papers are news.
+    def _news_runs(self) -> tuple[tuple[int, int], int]:
+        """`--new`: the runs (after the first, up to the second) whose papers are news, and how
+        many of those runs stored papers.
 
         Up to the latest run that has finished (one still going is left out until it ends), the
         papers of the latest run that stored any, so a re-run that adds nothing keeps yesterday's
@@ -285,16 +281,18 @@ class Library:
         """
         finished = self.db.execute("SELECT MAX(id) FROM runs WHERE status != 'running'").fetchone()[0]
         if finished is None:
-            return 0, 0
+            return (0, 0), 0
         latest = self.db.execute(
             "SELECT MAX(first_run) FROM papers WHERE first_run <= ?", (finished,)
         ).fetchone()[0]
         if latest is None:
-            return 0, 0
+            return (0, 0), 0
         before = self.db.execute(
             "SELECT MAX(id) FROM runs WHERE id < ? AND status = 'ok'", (latest,)
         ).fetchone()[0]
-        return int(before or 0), int(finished)
+        window = (int(before or 0), int(finished))
+        runs = self.db.execute(f"SELECT COUNT(DISTINCT first_run) FROM papers WHERE {NEWS_WINDOW}", window)
+        return window, int(runs.fetchone()[0])
 
     def _full_row(self, paper_id: str) -> sqlite3.Row:
         row: sqlite3.Row = self.db.execute(

@@ -15,14 +15,19 @@ from typing import Any
 
 import yaml
 
-from triage.classify.model import WORD, FacetModel, TagWeights, rule_scores
+from triage.classify.model import (
+    SCORE_CAP,
+    SCORE_SCALE,
+    THRESHOLD,
+    TITLE_REPEAT,
+    WORD,
+    FacetModel,
+    TagWeights,
+    rule_scores,
+)
 from triage.errors import InputError
 from triage.models import TaggedPaper
 
-TITLE_REPEAT = 2
-SCORE_CAP = 10.0
-SCORE_SCALE = 5.0
-THRESHOLD = 0.5
 STRENGTH = 16.0  # scikit-learn's C: the inverse of the regularisation strength
 
 

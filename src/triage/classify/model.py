@@ -55,12 +55,19 @@ class TagWeights(StrictModel):
     scores: dict[str, float] = {}  # facet:tag -> weight of that tag's rule score
 
 
+# Settings `triage rules learn` writes (and a file that leaves them out gets).
+THRESHOLD = 0.5
+TITLE_REPEAT = 2
+SCORE_CAP = 10.0
+SCORE_SCALE = 5.0
+
+
 class FacetModel(StrictModel):
     facet: str
-    threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
-    title_repeat: int = Field(default=2, ge=0, le=10)
-    score_cap: float = Field(default=10.0, gt=0.0)
-    score_scale: float = Field(default=5.0, gt=0.0)
+    threshold: float = Field(default=THRESHOLD, gt=0.0, lt=1.0)
+    title_repeat: int = Field(default=TITLE_REPEAT, ge=0, le=10)
+    score_cap: float = Field(default=SCORE_CAP, gt=0.0)
+    score_scale: float = Field(default=SCORE_SCALE, gt=0.0)
     idf: dict[str, float]
     tags: dict[str, TagWeights]
     trained_on: list[str] = []  # what the weights were learned from, for the reader
@@ -227,9 +234,8 @@ def rule_scores(tags: Iterable[Tag]) -> dict[str, float]:
     threshold) keeps the larger score."""
     scores: dict[str, float] = {}
     for tag in tags:
-        key = f"{tag.facet}:{tag.id}"
-        if tag.score > scores.get(key, 0.0):
-            scores[key] = tag.score
+        if tag.score > scores.get(tag.key, 0.0):
+            scores[tag.key] = tag.score
     return scores
 
 

@@ -26,6 +26,7 @@ from triage.config import ConfigDirs, StrictModel, config_error, read_yaml, vali
 from triage.errors import ConfigError
 
 FieldName = Literal["title", "abstract", "comments"]
+MODEL_FILE = r"[\w.-]+\.ya?ml"  # a learned-weights file, named under a facet as `model:`
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
@@ -109,7 +110,7 @@ class FacetDef(StrictModel):
     tags: dict[str, TagDef] = {}
     # A file of learned weights (`triage rules learn`) in the config folder that decides this
     # facet's tags from its words and the rules' scores (see triage.classify.model).
-    model: str | None = Field(default=None, pattern=r"^[\w.-]+\.ya?ml$")
+    model: str | None = Field(default=None, pattern=f"^{MODEL_FILE}$")
 
     def threshold_of(self, tag: str) -> float:
         """The tag's own threshold, else the facet's."""

@@ -503,10 +503,11 @@ def rules_learn(
     from triage.classify import Classifier, load_taxonomy
     from triage.classify.evaluate import gold_as_papers, matched, read_gold
     from triage.classify.learn import Example, dump_model, learn
+    from triage.classify.rules import MODEL_FILE
     from triage.output import open_output
     from triage.pipeline import RunReport
 
-    if output and output != "-" and not MODEL_FILE.fullmatch(Path(output).name):
+    if output and output != "-" and not re.fullmatch(MODEL_FILE, Path(output).name):
         raise click.BadParameter(
             f"{Path(output).name!r}: name it like kind-model.yaml (letters, digits, '.', '_', '-', "
             "ending in .yaml), as taxonomy.yaml's `model:` requires",
@@ -581,8 +582,6 @@ def open_closed_streams() -> None:
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
-
-MODEL_FILE = re.compile(r"[\w.-]+\.ya?ml")  # as FacetDef.model requires
 
 INTERRUPTED = (
     "interrupted; nothing half-written was kept (an ingest keeps the dumps it finished: run it "
